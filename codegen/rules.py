@@ -42,12 +42,15 @@ DIRECTORIES: Final[tuple[tuple[str, str], ...]] = (
 REPLACEMENTS: Final[Mapping[str, str]] = {
     # Classes whose blocking twin drops the prefix (the fallback would give
     # SyncClient, SyncHTTPTransport, ...).
+    "AsyncAPIClient": "APIClient",
     "AsyncClient": "Client",
+    "AsyncClock": "Clock",
     "AsyncHTTPTransport": "HTTPTransport",
+    "AsyncStreamResponse": "StreamResponse",
+    "AsyncSystemClock": "SystemClock",
     "AsyncWorkflowsService": "WorkflowsService",
     "AwaitableTaskRun": "TaskRun",
     # Methods and functions with an async spelling.
     "aclose": "close",
-    # Shims: plain names for what would otherwise be a dotted asyncio call.
-    "async_sleep": "sync_sleep",
+    "create_async_transport": "create_sync_transport",
 }

@@ -1,0 +1,1 @@
+"""The asyncio client: the hand-written source of truth that codegen turns into ``_sync``."""

@@ -1,0 +1,248 @@
+"""``client.workflows``: start task runs, read, list, cancel and wait for them."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+import attrs
+
+from .. import _api, models
+from .._checks import check_seconds
+from .._identifiers import parse_task_identifier, validate_task_id, validate_task_run_id
+from .._inputs import encode_json, validate_input
+from .._outcome import check_outcome
+from .._polling import PollSchedule
+from ..errors import APIResponseValidationError, InvalidArgumentError, InvalidInputError
+from ..models import Task, TaskRunDetails
+from ._base import AsyncAPIClient
+from .task_run import AwaitableTaskRun
+from .waiting import poll_until_terminal, read_run
+
+__all__ = ["AsyncWorkflowsService"]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_MAX_IDEMPOTENCY_KEY = 255
+
+
+def _validate_idempotency_key(key: object) -> str:
+    if not isinstance(key, str) or not key.strip() or len(key) > _MAX_IDEMPOTENCY_KEY:
+        raise InvalidArgumentError(
+            "idempotency_key must be a non-empty string of at most "
+            f"{_MAX_IDEMPOTENCY_KEY} characters, got {key!r}"
+        )
+    return key
+
+
+def _slug_filter(task: str | Iterable[str] | None) -> list[str]:
+    if task is None:
+        return []
+    slugs = [task] if isinstance(task, str) else list(task)
+    for slug in slugs:
+        if parse_task_identifier(slug).kind != "slug":
+            raise InvalidArgumentError(
+                f"task filters take task slugs ('workflow-slug/task-name'), got task ID {slug!r}"
+            )
+    return slugs
+
+
+class AsyncWorkflowsService:
+    """Task runs of Render Workflows: ``client.workflows``."""
+
+    def __init__(
+        self, api: AsyncAPIClient, *, poll_schedule: PollSchedule, max_input_bytes: int
+    ) -> None:
+        self._api = api
+        self._poll_schedule = poll_schedule
+        self._max_input_bytes = max_input_bytes
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} api_url={self._api.config.api_url!r}>"
+
+    def _handle(self, run: models.TaskRun) -> AwaitableTaskRun:
+        fields = {field.name: getattr(run, field.name) for field in attrs.fields(models.TaskRun)}
+        return AwaitableTaskRun(**fields, workflows=self)
+
+    async def start_task(
+        self,
+        task_identifier: str,
+        input_data: Sequence[Any] | dict[str, Any],
+        *,
+        idempotency_key: str | None = None,
+    ) -> AwaitableTaskRun:
+        """Start a run of a task and return at once with the run's id and status.
+
+        ``task_identifier`` is a slug ``workflow-slug/task-name`` (optionally
+        ``:version``) or a task ID ``tsk-...``; ``input_data`` is a list (positional
+        arguments) or a dict (keyword arguments), ``[]`` for none. Both are checked
+        before anything is sent. The start carries an idempotency key (yours, or one
+        made for this call) so retries can never start a second run.
+        """
+        task = parse_task_identifier(task_identifier)
+        payload = validate_input(input_data)
+        key = str(uuid.uuid4()) if idempotency_key is None else idempotency_key
+        key = _validate_idempotency_key(key)
+        body = encode_json({"task": task.value, "input": payload, "idempotencyKey": key})
+        if len(body) > self._max_input_bytes:
+            raise InvalidInputError(
+                f"input_data encodes to {len(body)} bytes, over the limit of "
+                f"{self._max_input_bytes} (set max_input_bytes on the client to change it)",
+                path="input_data",
+            )
+        response, url = await self._api.request("POST", "/task-runs", body=body)
+        run = _api.decode_model(response, models.TaskRun, "POST", url)
+        return self._handle(run)
+
+    async def run_task(
+        self,
+        task_identifier: str,
+        input_data: Sequence[Any] | dict[str, Any],
+        *,
+        timeout: float | None = None,
+        idempotency_key: str | None = None,
+    ) -> TaskRunDetails:
+        """Start a run and wait for it to finish; return its details.
+
+        Raises TaskRunFailedError / TaskRunCanceledError if it does not succeed, and
+        WaitTimeoutError after ``timeout`` seconds (the run is left running).
+        """
+        timeout = check_seconds("timeout", timeout)
+        run = await self.start_task(task_identifier, input_data, idempotency_key=idempotency_key)
+        return await self.wait_for_task_run(run.id, timeout=timeout)
+
+    async def get_task_run(self, task_run_id: str) -> TaskRunDetails:
+        """Read a run's details: status, attempts, input, results and error."""
+        return await read_run(self._api, validate_task_run_id(task_run_id), None)
+
+    async def wait_for_task_run(
+        self,
+        task_run_id: str,
+        *,
+        timeout: float | None = None,
+        raise_on_failure: bool = True,
+    ) -> TaskRunDetails:
+        """Wait until the run is succeeded, failed or canceled, and return its details.
+
+        Raises TaskRunFailedError / TaskRunCanceledError unless ``raise_on_failure`` is
+        False, and WaitTimeoutError after ``timeout`` seconds (the run is left alone).
+        """
+        run_id = validate_task_run_id(task_run_id)
+        timeout = check_seconds("timeout", timeout)
+        details = await poll_until_terminal(
+            self._api, run_id, timeout=timeout, schedule=self._poll_schedule
+        )
+        return check_outcome(details) if raise_on_failure else details
+
+    async def cancel_task_run(self, task_run_id: str) -> None:
+        """Cancel a run that has not finished (ConflictError if it already has)."""
+        path = "/task-runs/" + _api.path_segment(validate_task_run_id(task_run_id))
+        await self._api.request("DELETE", path)
+
+    def list_task_runs(
+        self,
+        *,
+        task: str | Iterable[str] | None = None,
+        root_task_run_id: str | Iterable[str] | None = None,
+        workflow_id: str | Iterable[str] | None = None,
+        workflow_version_id: str | Iterable[str] | None = None,
+        owner_id: str | Iterable[str] | None = None,
+        limit: int = _api.DEFAULT_PAGE_SIZE,
+        max_items: int | None = None,
+    ) -> AsyncIterator[AwaitableTaskRun]:
+        """Iterate over task runs, newest first, fetching pages lazily.
+
+        Filters take one value or several (``task`` takes task slugs). ``limit`` is the
+        page size (1-100); ``max_items`` stops the iteration after that many runs.
+        """
+        params = _api.list_params(
+            limit=_api.validate_limit(limit),
+            repeated={
+                "taskSlug": _slug_filter(task),
+                "rootTaskRunId": root_task_run_id,
+                "workflowId": workflow_id,
+                "workflowVersionId": workflow_version_id,
+            },
+            joined={"ownerId": owner_id},
+        )
+        return self._paginate(
+            "/task-runs",
+            params,
+            "taskRun",
+            models.TaskRun,
+            self._handle,
+            limit,
+            _api.validate_max_items(max_items),
+        )
+
+    def list_tasks(
+        self,
+        *,
+        task: str | Iterable[str] | None = None,
+        workflow_id: str | Iterable[str] | None = None,
+        workflow_version_id: str | Iterable[str] | None = None,
+        owner_id: str | Iterable[str] | None = None,
+        limit: int = _api.DEFAULT_PAGE_SIZE,
+        max_items: int | None = None,
+    ) -> AsyncIterator[Task]:
+        """Iterate over registered tasks, fetching pages lazily (filters as list_task_runs)."""
+        params = _api.list_params(
+            limit=_api.validate_limit(limit),
+            repeated={
+                "taskSlug": _slug_filter(task),
+                "workflowId": workflow_id,
+                "workflowVersionId": workflow_version_id,
+            },
+            joined={"ownerId": owner_id},
+        )
+        return self._paginate(
+            "/tasks", params, "task", Task, _identity, limit, _api.validate_max_items(max_items)
+        )
+
+    async def get_task(self, task_id: str) -> Task:
+        """Read one task by its ID (``tsk-...``)."""
+        path = "/tasks/" + _api.path_segment(validate_task_id(task_id))
+        response, url = await self._api.request("GET", path)
+        return _api.decode_model(response, Task, "GET", url)
+
+    async def _paginate(
+        self,
+        path: str,
+        params: list[tuple[str, str]],
+        key: str,
+        cls: type[T],
+        wrap: Callable[[T], R],
+        limit: int,
+        max_items: int | None,
+    ) -> AsyncIterator[R]:
+        cursor: str | None = None
+        seen_cursors: set[str] = set()
+        yielded = 0
+        while max_items is None or yielded < max_items:
+            page_params = params if cursor is None else [*params, ("cursor", cursor)]
+            response, url = await self._api.request("GET", path, params=page_params)
+            page = _api.decode_page(response, key, cls, "GET", url)
+            for item, _ in page:
+                if max_items is not None and yielded >= max_items:
+                    return
+                yield wrap(item)
+                yielded += 1
+            if len(page) < limit:
+                return
+            cursor = page[-1][1]
+            if cursor is None:
+                return
+            if cursor in seen_cursors:
+                raise APIResponseValidationError(
+                    f"GET {path} returned cursor {cursor!r} twice; stopping to avoid a loop",
+                    status_code=response.status_code,
+                    method="GET",
+                    url=url,
+                )
+            seen_cursors.add(cursor)
+
+
+def _identity(item: T) -> T:
+    return item

@@ -1,0 +1,47 @@
+# This file is generated from render_sdk/_async/task_run.py by codegen — do not edit.
+"""A handle on one task run: its data when started or listed, plus wait, refresh, cancel."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import attrs
+
+from .. import models
+from .._awaitable import SyncResultMixin
+
+if TYPE_CHECKING:
+    from .workflows import WorkflowsService
+
+__all__ = ["TaskRun"]
+
+
+@attrs.frozen(kw_only=True)
+class TaskRun(SyncResultMixin, models.TaskRun):
+    """A task run as it was when started or listed, bound to the client that can follow it.
+
+    ``id`` and ``status`` are there at once; ``wait()`` (or ``await run``) follows the
+    run to its end. The fields are a snapshot: ``refresh()`` returns the current details.
+    """
+
+    _workflows: WorkflowsService = attrs.field(repr=False, eq=False, alias="workflows")
+
+    def wait(
+        self, timeout: float | None = None, *, raise_on_failure: bool = True
+    ) -> models.TaskRunDetails:
+        """Wait until the run has succeeded, failed or been canceled, and return its details.
+
+        Raises TaskRunFailedError / TaskRunCanceledError (unless ``raise_on_failure`` is
+        False) and WaitTimeoutError after ``timeout`` seconds, leaving the run alone.
+        """
+        return self._workflows.wait_for_task_run(
+            self.id, timeout=timeout, raise_on_failure=raise_on_failure
+        )
+
+    def refresh(self) -> models.TaskRunDetails:
+        """Read the run's current details."""
+        return self._workflows.get_task_run(self.id)
+
+    def cancel(self) -> None:
+        """Cancel the run (ConflictError if it has already finished)."""
+        self._workflows.cancel_task_run(self.id)

@@ -1,0 +1,1 @@
+"""HTTP transports: one small interface, one adapter per HTTP library."""

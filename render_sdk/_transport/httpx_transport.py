@@ -1,0 +1,115 @@
+"""The asyncio transport: a pooled httpx.AsyncClient."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+
+import httpx
+
+from ..errors import APIConnectionError, APITimeoutError
+from .base import HTTPRequest, HTTPResponse
+
+__all__ = ["HttpxTransport"]
+
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+
+
+def map_httpx_error(exc: httpx.HTTPError, method: str, url: str) -> Exception:
+    """Turn an httpx failure into APIConnectionError / APITimeoutError."""
+    sent = not isinstance(exc, _NOT_SENT)
+    if isinstance(exc, httpx.TimeoutException):
+        phase = "waiting for the response from" if sent else "connecting to"
+        return APITimeoutError(
+            f"timed out {phase} {url}", method=method, url=url, request_sent=sent
+        )
+    return APIConnectionError(
+        f"connection to {url} failed: {type(exc).__name__}: {exc}",
+        method=method,
+        url=url,
+        request_sent=sent,
+    )
+
+
+def _timeout(request: HTTPRequest) -> httpx.Timeout:
+    t = request.timeout
+    return httpx.Timeout(connect=t.connect, read=t.read, write=t.read, pool=t.connect)
+
+
+class _HttpxStream:
+    """A streaming response read from an httpx.Response."""
+
+    def __init__(self, response: httpx.Response, method: str, url: str) -> None:
+        self._response = response
+        self._method = method
+        self._url = url
+        self.status_code = response.status_code
+        self.headers: Mapping[str, str] = response.headers
+
+    async def iter_bytes(self) -> AsyncIterator[bytes]:
+        """Yield body chunks as they arrive."""
+        try:
+            async for chunk in self._response.aiter_bytes():
+                yield chunk
+        except httpx.HTTPError as exc:
+            raise map_httpx_error(exc, self._method, self._url) from exc
+
+    async def read(self) -> bytes:
+        """Read the rest of the body."""
+        try:
+            return await self._response.aread()
+        except httpx.HTTPError as exc:
+            raise map_httpx_error(exc, self._method, self._url) from exc
+
+    async def aclose(self) -> None:
+        """Close the connection."""
+        await self._response.aclose()
+
+
+class HttpxTransport:
+    """Send requests through one pooled ``httpx.AsyncClient``."""
+
+    def __init__(
+        self, *, max_connections: int = 100, client: httpx.AsyncClient | None = None
+    ) -> None:
+        if client is None:
+            client = httpx.AsyncClient(
+                limits=httpx.Limits(
+                    max_connections=max_connections, max_keepalive_connections=max_connections
+                ),
+                trust_env=True,
+                follow_redirects=False,
+            )
+        self._client = client
+
+    async def send(self, request: HTTPRequest) -> HTTPResponse:
+        """Send ``request`` and read the whole response."""
+        try:
+            response = await self._client.request(
+                request.method,
+                request.url,
+                content=request.content,
+                headers=request.headers,
+                timeout=_timeout(request),
+            )
+        except httpx.HTTPError as exc:
+            raise map_httpx_error(exc, request.method, request.url) from exc
+        return HTTPResponse(response.status_code, response.headers, response.content)
+
+    async def stream(self, request: HTTPRequest) -> _HttpxStream:
+        """Send ``request``; the body is left unread for incremental reading."""
+        built = self._client.build_request(
+            request.method,
+            request.url,
+            content=request.content,
+            headers=request.headers,
+            timeout=_timeout(request),
+        )
+        try:
+            response = await self._client.send(built, stream=True)
+        except httpx.HTTPError as exc:
+            raise map_httpx_error(exc, request.method, request.url) from exc
+        return _HttpxStream(response, request.method, request.url)
+
+    async def aclose(self) -> None:
+        """Close every pooled connection."""
+        await self._client.aclose()

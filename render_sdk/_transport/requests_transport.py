@@ -1,0 +1,153 @@
+"""The blocking transport: a pooled, thread-safe requests.Session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from http.cookiejar import DefaultCookiePolicy
+
+import requests
+import requests.adapters
+import urllib3.exceptions
+
+from ..errors import APIConnectionError, APITimeoutError
+from .base import HTTPRequest, HTTPResponse
+
+__all__ = ["RequestsTransport"]
+
+_NOT_SENT = (
+    urllib3.exceptions.NewConnectionError,
+    urllib3.exceptions.ConnectTimeoutError,
+    urllib3.exceptions.NameResolutionError,
+    urllib3.exceptions.SSLError,
+    urllib3.exceptions.ProxyError,
+)
+
+
+def _failure_reason(exc: BaseException) -> BaseException:
+    """Dig the underlying urllib3 failure out of requests' wrapping."""
+    reason: BaseException = exc
+    for _ in range(4):
+        inner = reason.args[0] if reason.args else None
+        if isinstance(inner, urllib3.exceptions.MaxRetryError) and inner.reason is not None:
+            reason = inner.reason
+        elif isinstance(inner, BaseException):
+            reason = inner
+        else:
+            break
+    return reason
+
+
+def map_requests_error(exc: requests.RequestException, method: str, url: str) -> Exception:
+    """Turn a requests failure into APIConnectionError / APITimeoutError."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return APITimeoutError(
+            f"timed out connecting to {url}", method=method, url=url, request_sent=False
+        )
+    if isinstance(exc, requests.Timeout):
+        return APITimeoutError(
+            f"timed out waiting for the response from {url}",
+            method=method,
+            url=url,
+            request_sent=True,
+        )
+    reason = _failure_reason(exc)
+    sent = not isinstance(reason, _NOT_SENT) and not isinstance(
+        exc, requests.exceptions.SSLError | requests.exceptions.ProxyError
+    )
+    return APIConnectionError(
+        f"connection to {url} failed: {type(reason).__name__}: {reason}",
+        method=method,
+        url=url,
+        request_sent=sent,
+    )
+
+
+class _RequestsStream:
+    """A streaming response read from a requests.Response."""
+
+    def __init__(self, response: requests.Response, method: str, url: str) -> None:
+        self._response = response
+        self._method = method
+        self._url = url
+        self.status_code = response.status_code
+        self.headers: Mapping[str, str] = response.headers
+
+    def iter_bytes(self) -> Iterator[bytes]:
+        """Yield body chunks as they arrive."""
+        try:
+            yield from self._response.raw.stream(None, decode_content=True)
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+            raise _stream_error(exc, self._method, self._url) from exc
+
+    def read(self) -> bytes:
+        """Read the rest of the body."""
+        try:
+            return self._response.content
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+            raise _stream_error(exc, self._method, self._url) from exc
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._response.close()
+
+
+def _stream_error(exc: BaseException, method: str, url: str) -> Exception:
+    if isinstance(exc, requests.RequestException):
+        return map_requests_error(exc, method, url)
+    if isinstance(exc, urllib3.exceptions.ReadTimeoutError | TimeoutError):
+        return APITimeoutError(f"timed out reading from {url}", method=method, url=url)
+    return APIConnectionError(
+        f"connection to {url} broke: {type(exc).__name__}: {exc}", method=method, url=url
+    )
+
+
+class RequestsTransport:
+    """Send requests through one pooled ``requests.Session`` (safe to share across threads)."""
+
+    def __init__(self, *, pool_maxsize: int = 32, session: requests.Session | None = None) -> None:
+        if session is None:
+            session = requests.Session()
+            # Cookies are per-user state; a client shared by many threads must not keep any.
+            session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+            adapter = requests.adapters.HTTPAdapter(
+                pool_connections=4, pool_maxsize=pool_maxsize, max_retries=0
+            )
+            session.mount("https://", adapter)
+            session.mount("http://", adapter)
+        self._session = session
+
+    def send(self, request: HTTPRequest) -> HTTPResponse:
+        """Send ``request`` and read the whole response."""
+        try:
+            response = self._session.request(
+                request.method,
+                request.url,
+                data=request.content,
+                headers=request.headers,
+                timeout=(request.timeout.connect, request.timeout.read),
+                allow_redirects=False,
+            )
+            content = response.content
+        except requests.RequestException as exc:
+            raise map_requests_error(exc, request.method, request.url) from exc
+        return HTTPResponse(response.status_code, response.headers, content)
+
+    def stream(self, request: HTTPRequest) -> _RequestsStream:
+        """Send ``request``; the body is left unread for incremental reading."""
+        try:
+            response = self._session.request(
+                request.method,
+                request.url,
+                data=request.content,
+                headers=request.headers,
+                timeout=(request.timeout.connect, request.timeout.read),
+                allow_redirects=False,
+                stream=True,
+            )
+        except requests.RequestException as exc:
+            raise map_requests_error(exc, request.method, request.url) from exc
+        return _RequestsStream(response, request.method, request.url)
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self._session.close()

@@ -1,0 +1,178 @@
+"""The API's resources as frozen attrs classes with Python names (no I/O, no JSON rules)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+__all__ = [
+    "TERMINAL_STATUSES",
+    "Task",
+    "TaskAttempt",
+    "TaskAttemptDetails",
+    "TaskRun",
+    "TaskRunDetails",
+    "TaskRunStatus",
+]
+
+
+class TaskRunStatus(str, enum.Enum):
+    """The status of a task run or attempt.
+
+    The enum is open: a status value this SDK does not know yet is kept as a new
+    member (``TaskRunStatus("archived").value == "archived"``) instead of failing.
+    """
+
+    PENDING = "pending"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    COMPLETED = "completed"
+    """Deprecated spelling of ``SUCCEEDED`` that the API may still send."""
+    FAILED = "failed"
+    CANCELED = "canceled"
+    PAUSED = "paused"
+
+    @classmethod
+    def _missing_(cls, value: object) -> TaskRunStatus | None:
+        if not isinstance(value, str):
+            return None
+        member = str.__new__(cls, value)
+        member._name_ = value.upper()
+        member._value_ = value
+        return member
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def is_terminal(self) -> bool:
+        """True for succeeded, completed, failed and canceled: the run will not change again."""
+        return self in TERMINAL_STATUSES
+
+    @property
+    def is_success(self) -> bool:
+        """True for succeeded and its deprecated spelling completed."""
+        return self is TaskRunStatus.SUCCEEDED or self is TaskRunStatus.COMPLETED
+
+    @property
+    def is_known(self) -> bool:
+        """False for a status value this version of the SDK does not know."""
+        return self.value in _KNOWN_VALUES
+
+
+_KNOWN_VALUES = frozenset(member.value for member in TaskRunStatus)
+
+TERMINAL_STATUSES = frozenset(
+    {
+        TaskRunStatus.SUCCEEDED,
+        TaskRunStatus.COMPLETED,
+        TaskRunStatus.FAILED,
+        TaskRunStatus.CANCELED,
+    }
+)
+"""The statuses after which a run never changes again."""
+
+
+@attrs.frozen(kw_only=True)
+class Task:
+    """A task registered in a workflow."""
+
+    id: str
+    name: str
+    created_at: datetime
+    workflow_id: str | None = None
+    workflow_version_id: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class TaskAttempt:
+    """One attempt at executing a task run (runs are retried as new attempts)."""
+
+    attempt: int
+    """0-based number of this attempt."""
+    status: TaskRunStatus
+    started_at: datetime | None = None
+    task_run_id: str | None = None
+    enqueued_at: datetime | None = None
+    completed_at: datetime | None = None
+
+
+@attrs.frozen(kw_only=True)
+class TaskAttemptDetails(TaskAttempt):
+    """An attempt with its outcome: ``error`` when it failed, ``results`` when it returned."""
+
+    error: str | None = None
+    results: list[Any] | None = None
+
+
+@attrs.frozen(kw_only=True)
+class TaskRun:
+    """A run of a task, as listed or as returned when it is started."""
+
+    id: str
+    task_id: str
+    status: TaskRunStatus
+    parent_task_run_id: str = ""
+    """Empty for a root run."""
+    root_task_run_id: str = ""
+    """Equal to ``id`` for a root run."""
+    retries: int = 0
+    attempts: tuple[TaskAttempt, ...] = ()
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+    parent_task_attempt: int | None = None
+
+    @property
+    def is_terminal(self) -> bool:
+        """True once the run has succeeded, failed or been canceled."""
+        return self.status.is_terminal
+
+    @property
+    def succeeded(self) -> bool:
+        """True if the run succeeded."""
+        return self.status.is_success
+
+    @property
+    def failed(self) -> bool:
+        """True if the run failed after its last attempt."""
+        return self.status is TaskRunStatus.FAILED
+
+    @property
+    def canceled(self) -> bool:
+        """True if the run was canceled."""
+        return self.status is TaskRunStatus.CANCELED
+
+    @property
+    def is_root(self) -> bool:
+        """True for a run started directly rather than by another task."""
+        return not self.parent_task_run_id or self.root_task_run_id == self.id
+
+
+@attrs.frozen(kw_only=True)
+class TaskRunDetails(TaskRun):
+    """A task run with its input, results and error, as read by ID."""
+
+    attempts: tuple[TaskAttemptDetails, ...] = ()
+    results: list[Any] = attrs.field(factory=list)
+    """Everything the task returned; see ``result`` for the usual single value."""
+    input: list[Any] | dict[str, Any] = attrs.field(factory=list)
+    """The arguments the run was started with."""
+    error: str | None = None
+    """The error text of a failed run."""
+
+    @property
+    def result(self) -> Any:
+        """The task's return value: the only element of ``results``, else ``results`` itself.
+
+        The API wraps a return value in a list (``[value]``), except that a Python task
+        returning a list may arrive unwrapped; ``result`` unwraps exactly one level when
+        there is exactly one element, and returns None when there are no results.
+        """
+        if not self.results:
+            return None
+        if len(self.results) == 1:
+            return self.results[0]
+        return self.results
