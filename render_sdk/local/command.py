@@ -1,0 +1,103 @@
+"""The command line of the local server: ``python -m render_sdk.local`` and ``render-sdk dev``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from render_sdk.local.faults import FaultPlan, FaultSpecError
+
+__all__ = ["build_parser", "main"]
+
+
+def build_parser(prog: str = "python -m render_sdk.local") -> argparse.ArgumentParser:
+    """The argument parser shared by both entry points."""
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Serve the tasks of a Python module over the Render Workflows task-run API.",
+        epilog=(
+            "Faults: --faults 'POST /v1/task-runs=503,ok,drop-after' or "
+            "'GET /v1/task-runs/*=rate:0.1:503' (see docs/local-server.md)."
+        ),
+    )
+    parser.add_argument("tasks_module", help="dotted module name or path to a .py file")
+    parser.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8120, help="port (default 8120)")
+    parser.add_argument("--workflow", help="workflow slug (default: from the module name)")
+    parser.add_argument(
+        "--api-key",
+        default=None,
+        help="require 'Authorization: Bearer KEY' (default: no authentication)",
+    )
+    parser.add_argument(
+        "--faults",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="fault injection rules; repeat the option or separate rules with ';'",
+    )
+    parser.add_argument(
+        "--heartbeat", type=float, default=15.0, help="seconds between event-stream pings"
+    )
+    parser.add_argument("--seed", type=int, default=None, help="seed for rate-based faults")
+    parser.add_argument("--log-level", default="warning", help="uvicorn log level")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, prog: str = "python -m render_sdk.local") -> int:
+    """Parse the arguments, print what is served, and serve until Ctrl-C."""
+    args = build_parser(prog).parse_args(argv)
+    # Let `python -m render_sdk.local my_tasks` find modules in the current folder.
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    try:
+        faults = FaultPlan.from_spec(args.faults, seed=args.seed)
+    except FaultSpecError as exc:
+        print(f"error: --faults: {exc}", file=sys.stderr)
+        return 2
+    from render_sdk.local.server import LocalServer
+
+    try:
+        server = LocalServer(
+            args.tasks_module,
+            host=args.host,
+            port=args.port,
+            workflow=args.workflow,
+            api_key=args.api_key,
+            faults=faults,
+            heartbeat=args.heartbeat,
+            log_level=args.log_level,
+        )
+    except (ImportError, OSError, ValueError, TypeError) as exc:
+        print(f"error: cannot load tasks from {args.tasks_module!r}: {exc}", file=sys.stderr)
+        return 2
+    try:
+        server.run(on_ready=lambda: _announce(server, bool(args.api_key), faults))
+    except OSError as exc:
+        print(f"error: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    print("Stopped.", flush=True)
+    return 0
+
+
+def _announce(server: object, auth: bool, faults: FaultPlan) -> None:
+    from render_sdk.local.server import LocalServer
+
+    assert isinstance(server, LocalServer)
+    lines = [f"Render Workflows local server listening on {server.base_url} (API under /v1)"]
+    lines.append("Authentication: " + ("bearer API key required" if auth else "none"))
+    if faults.rules:
+        lines.append(f"Fault injection: {len(faults.rules)} rule(s) active")
+    lines.append("Tasks:")
+    width = max(len(t.slug) for t in server.tasks)
+    lines.extend(f"  {t.slug:<{width}}  {t.id}  (version {t.version})" for t in server.tasks)
+    if server.port == 8120 and server.host in ("127.0.0.1", "localhost", "0.0.0.0"):
+        lines.append("Clients find it with RENDER_USE_LOCAL_DEV=true.")
+    else:
+        lines.append(
+            f"Clients find it with RENDER_USE_LOCAL_DEV=true RENDER_LOCAL_DEV_URL={server.base_url}"
+        )
+    lines.append("Press Ctrl-C to stop.")
+    print("\n".join(lines), flush=True)

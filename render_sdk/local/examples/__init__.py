@@ -1,0 +1,1 @@
+"""Example task modules bundled with the local server (``render_sdk.local.examples.demo``)."""
