@@ -45,6 +45,8 @@ REPLACEMENTS: Final[Mapping[str, str]] = {
     "AsyncAPIClient": "APIClient",
     "AsyncClient": "Client",
     "AsyncClock": "Clock",
+    "AsyncFakeClock": "FakeClock",
+    "AsyncMockTransport": "MockTransport",
     "AsyncHTTPTransport": "HTTPTransport",
     "AsyncStreamResponse": "StreamResponse",
     "AsyncSystemClock": "SystemClock",
