@@ -51,6 +51,10 @@ def map_requests_error(exc: requests.RequestException, method: str, url: str) ->
             request_sent=True,
         )
     reason = _failure_reason(exc)
+    if isinstance(reason, urllib3.exceptions.ReadTimeoutError | TimeoutError):
+        return APITimeoutError(
+            f"timed out reading the response from {url}", method=method, url=url, request_sent=True
+        )
     sent = not isinstance(reason, _NOT_SENT) and not isinstance(
         exc, requests.exceptions.SSLError | requests.exceptions.ProxyError
     )

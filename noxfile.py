@@ -1,0 +1,70 @@
+"""Development sessions: tests, lint, typecheck, codegen, benchmarks, demo."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.default_venv_backend = "venv"
+nox.options.sessions = ["lint", "typecheck", "codegen_check", "tests"]
+nox.options.reuse_existing_virtualenvs = True
+
+PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
+CODEGEN_PYTHON = "3.11"  # the tokenizer differs across versions; generate with one
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+
+
+def group(name: str) -> list[str]:
+    """The packages of one [dependency-groups] entry of pyproject.toml."""
+    return nox.project.dependency_groups(PYPROJECT, name)
+
+
+@nox.session(python=PYTHONS)
+def tests(session: nox.Session) -> None:
+    """Run the test suite (unit, both client twins, local server, integration)."""
+    session.install("-e", ".[all]", *group("test"))
+    session.run("pytest", "-q", "-p", "no:cacheprovider", *session.posargs)
+
+
+@nox.session(python=CODEGEN_PYTHON)
+def lint(session: nox.Session) -> None:
+    """ruff lint and format check, and the codegen drift check."""
+    session.install(*group("lint"))
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("python", "-m", "codegen", "--check")
+
+
+@nox.session(python=CODEGEN_PYTHON)
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on the package and on codegen."""
+    session.install("-e", ".[all]", *group("typecheck"))
+    session.run("mypy", "--strict", "render_sdk", "codegen")
+
+
+@nox.session(python=CODEGEN_PYTHON)
+def codegen(session: nox.Session) -> None:
+    """Regenerate render_sdk/_sync and tests/_sync from their async sources."""
+    session.install(*group("lint"))
+    session.run("python", "-m", "codegen")
+
+
+@nox.session(python=CODEGEN_PYTHON)
+def codegen_check(session: nox.Session) -> None:
+    """Fail if the generated twins drifted from their async sources."""
+    session.install(*group("lint"))
+    session.run("python", "-m", "codegen", "--check")
+
+
+@nox.session(python=CODEGEN_PYTHON)
+def bench(session: nox.Session) -> None:
+    """Benchmarks: start-up and per-call overhead against raw requests, side by side."""
+    session.install("-e", ".[all]")
+    session.run("python", "benchmarks/startup.py", *session.posargs)
+    session.run("python", "benchmarks/overhead.py", *session.posargs)
+
+
+@nox.session(python=CODEGEN_PYTHON)
+def demo(session: nox.Session) -> None:
+    """Start the local server with the example workflow and drive it with both clients."""
+    session.install("-e", ".[all]")
+    session.run("python", "-m", "render_sdk.local.demo")
