@@ -291,7 +291,7 @@ async def task_run_events(request: Request) -> Response:
             404, "not_found", f"task run(s) not found: {', '.join(unknown)}", _request_id(request)
         )
     fault: Fault = request.scope.get("render_sdk.fault", Fault())
-    abort: Callable[[], Awaitable[None]] = request.scope["render_sdk.abort"]
+    abort: Callable[[bool], Awaitable[None]] = request.scope["render_sdk.abort"]
     return StreamingResponse(
         state.events.stream(run_ids, fault, abort),
         media_type="text/event-stream",
@@ -308,24 +308,28 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     )
 
 
-def _aborter(receive: Receive) -> Callable[[], Awaitable[None]]:
-    """A function that resets the request's TCP connection without any response.
+def _aborter(receive: Receive) -> Callable[[bool], Awaitable[None]]:
+    """A function that ends the request's TCP connection without (the rest of) a response.
 
     uvicorn hands the application its per-request cycle's bound ``receive``; the
-    cycle holds the connection's transport. Other servers: the connection is closed
-    by raising instead.
+    cycle holds the connection's transport. ``reset=True`` discards anything unsent
+    and resets the connection; ``reset=False`` flushes what was sent, then closes
+    (an events stream cut mid-way). With other servers, the drop is an exception.
     """
     transport = getattr(getattr(receive, "__self__", None), "transport", None)
 
-    async def abort() -> None:
+    async def abort(reset: bool = True) -> None:
         if transport is None:
             raise ConnectionAbortedError("render_sdk.local: injected connection drop")
-        sock = transport.get_extra_info("socket")
-        if sock is not None:
-            # Linger 0: close with a reset, so clients see a connection error at once.
-            with contextlib.suppress(OSError):
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        transport.abort()
+        if not reset:
+            transport.close()
+        else:
+            sock = transport.get_extra_info("socket")
+            if sock is not None:
+                # Linger 0: close with a reset, so clients see a connection error at once.
+                with contextlib.suppress(OSError):
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            transport.abort()
         # Let uvicorn see the connection lost before the application returns, so it
         # does not complain about a request that got no response.
         for _ in range(3):

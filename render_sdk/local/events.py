@@ -48,7 +48,7 @@ class EventHub:
             queue.put_nowait(None)
 
     async def stream(
-        self, run_ids: list[str], fault: Fault, abort: Callable[[], Awaitable[None]]
+        self, run_ids: list[str], fault: Fault, abort: Callable[[bool], Awaitable[None]]
     ) -> AsyncIterator[bytes]:
         """Yield the stream's bytes until the client leaves, the server stops or a fault hits."""
         queue: asyncio.Queue[_Item] = asyncio.Queue()
@@ -84,13 +84,13 @@ class EventHub:
             delivered: set[str] = set()
             while True:
                 if budget is not None and budget <= 0:
-                    await abort()
+                    await abort(False)
                     return
                 wait = self.heartbeat
                 if deadline is not None:
                     wait = min(wait, deadline - time.monotonic())
                     if wait <= 0:
-                        await abort()
+                        await abort(False)
                         return
                 try:
                     item = await asyncio.wait_for(queue.get(), wait)

@@ -109,9 +109,7 @@ def test_start_returns_202_with_a_pending_task_run(api: Api, server: LocalServer
     assert "completedAt" not in run
 
 
-def test_run_by_slug_version_and_id_with_list_and_dict_input(
-    api: Api, server: LocalServer
-) -> None:
+def test_run_by_slug_version_and_id_with_list_and_dict_input(api: Api, server: LocalServer) -> None:
     assert api.run("demo/square", [5])["results"] == [25]
     assert api.run("demo/add", {"a": 2, "b": 3})["results"] == [5]
     assert api.run("demo/square:v1", [3])["results"] == [9]
@@ -151,7 +149,9 @@ def test_unknown_task_version_and_malformed_starts(api: Api) -> None:
     assert_error(api.http.post(url, json={"task": "demo/square", "input": "5"}), 400)
     assert_error(api.http.post(url, json={"task": "demo/square", "input": 5}), 400)
     assert_error(api.http.post(url, json=[1]), 400)
-    assert_error(api.http.post(url, data=b"{nope", headers={"Content-Type": "application/json"}), 400)
+    assert_error(
+        api.http.post(url, data=b"{nope", headers={"Content-Type": "application/json"}), 400
+    )
     assert_error(api.http.post(url, json={"task": "demo/square", "idempotencyKey": 5}), 400)
 
 
@@ -177,7 +177,7 @@ def test_wrong_arity_fails_the_run_at_once_not_the_server(api: Api) -> None:
 
 
 def test_flaky_task_retries_with_real_attempts(api: Api) -> None:
-    details = api.run(f"demo/flaky", [unique(), 2])
+    details = api.run("demo/flaky", [unique(), 2])
     assert details["status"] == "succeeded"
     assert details["retries"] == 2
     statuses = [a["status"] for a in details["attempts"]]
@@ -276,8 +276,9 @@ def test_list_runs_workflow_owner_and_version_filters(api: Api) -> None:
         items = api.http.get(f"{api.base}/task-runs", params={name: value, "limit": 100}).json()
         assert items and {i["taskRun"]["taskId"] for i in items} <= {
             t["task"]["id"]
-            for t in api.http.get(f"{api.base}/tasks", params={"workflowId": task["workflowId"]})
-            .json()
+            for t in api.http.get(
+                f"{api.base}/tasks", params={"workflowId": task["workflowId"]}
+            ).json()
         }
         assert pair_run["id"] in {i["taskRun"]["id"] for i in items}
     nobody = api.http.get(f"{api.base}/task-runs", params={"ownerId": "tea-x,tea-y"}).json()
