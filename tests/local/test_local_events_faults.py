@@ -199,13 +199,14 @@ def test_events_stream_drops_after_a_time(api: Api, server: LocalServer) -> None
     run = api.start("demo/slow", [30])
     server.faults.add("GET /v1/task-runs/events=drop-time:0.12")
     began = time.monotonic()
+    lines: list[str] = []
     try:
         with pytest.raises(BROKEN), subscribe(api, run["id"]) as response:
-            lines = list(response.iter_lines(decode_unicode=True))
+            lines.extend(response.iter_lines(decode_unicode=True))
         assert time.monotonic() - began >= 0.12
     finally:
         api.http.delete(f"{api.base}/task-runs/{run['id']}")
-    del lines
+    assert lines[0] == "retry: 1000"
 
 
 def test_silent_stream_sends_only_heartbeats(api: Api, server: LocalServer) -> None:
