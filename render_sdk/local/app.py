@@ -386,14 +386,14 @@ class LocalApp:
         if fault.latency:
             await asyncio.sleep(fault.latency)
         if fault.drop:
-            await abort()
+            await abort(True)
             return
         if fault.status is not None:
             await self._send_fault_status(fault, request_id, scope, receive, send_with_headers)
             return
         if fault.stall:
             await self._stall(receive, send_with_headers)
-            await abort()
+            await abort(True)
             return
         if not self._authorized(scope):
             response = error_response(
@@ -411,7 +411,7 @@ class LocalApp:
                 return None
 
             await self.routes(scope, receive, discard)
-            await abort()
+            await abort(True)
             return
         scope["render_sdk.fault"] = fault
         await self.routes(scope, receive, send_with_headers)

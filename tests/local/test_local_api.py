@@ -18,7 +18,8 @@ def assert_error(response: requests.Response, status: int) -> dict[str, str]:
     assert response.status_code == status, response.text
     body: dict[str, str] = response.json()
     assert set(body) == {"id", "message", "code"}
-    assert body["message"] and body["code"]
+    assert body["message"]
+    assert body["code"]
     return body
 
 
@@ -105,7 +106,8 @@ def test_start_returns_202_with_a_pending_task_run(api: Api, server: LocalServer
     assert run["rootTaskRunId"] == run["id"]
     assert run["retries"] == 0
     assert run["attempts"][0]["attempt"] == 0
-    assert "results" not in run and "input" not in run
+    assert "results" not in run
+    assert "input" not in run
     assert "completedAt" not in run
 
 
@@ -274,7 +276,8 @@ def test_list_runs_workflow_owner_and_version_filters(api: Api) -> None:
         ("workflowVersionId", task["workflowVersionId"]),
     ):
         items = api.http.get(f"{api.base}/task-runs", params={name: value, "limit": 100}).json()
-        assert items and {i["taskRun"]["taskId"] for i in items} <= {
+        assert items
+        assert {i["taskRun"]["taskId"] for i in items} <= {
             t["task"]["id"]
             for t in api.http.get(
                 f"{api.base}/tasks", params={"workflowId": task["workflowId"]}

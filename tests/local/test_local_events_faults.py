@@ -14,7 +14,6 @@ from render_sdk.local.examples import demo
 
 from .conftest import HEARTBEAT, Api
 
-
 BROKEN = (requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
 
 
@@ -81,7 +80,8 @@ def test_events_follow_live_runs_with_running_then_completed(api: Api) -> None:
     assert completed[failed["id"]]["status"] == "failed"
     assert completed[failed["id"]]["error"] == "ValueError: nope"
     for _name, data in received:
-        assert "results" in data and "input" in data  # TaskRunDetails
+        assert "results" in data
+        assert "input" in data
 
 
 def test_events_send_heartbeats(api: Api) -> None:
@@ -173,8 +173,7 @@ def test_latency_delays_the_response(api: Api, server: LocalServer) -> None:
 def test_stall_sends_headers_and_never_the_body(api: Api, server: LocalServer) -> None:
     server.faults.script("GET", "/v1/tasks", ["stall"])
     with pytest.raises(requests.ConnectionError):  # ReadTimeout is a ConnectionError
-        response = api.http.get(f"{api.base}/tasks", timeout=(1, 0.1))
-        response.json()
+        api.http.get(f"{api.base}/tasks", timeout=(1, 0.1))
 
 
 def test_rate_faults_from_python(api: Api, server: LocalServer) -> None:
@@ -189,9 +188,8 @@ def test_events_stream_drops_after_n_events(api: Api, server: LocalServer) -> No
     second = api.run("demo/square", [2])
     server.faults.add("GET /v1/task-runs/events=drop-events:1")
     lines: list[str] = []
-    with pytest.raises(BROKEN), subscribe(api, first["id"], second["id"]) as r:
-        for line in r.iter_lines(decode_unicode=True):
-            lines.append(line)
+    with subscribe(api, first["id"], second["id"]) as response, pytest.raises(BROKEN):
+        lines.extend(response.iter_lines(decode_unicode=True))
     assert len(events(lines)) == 1
 
 
