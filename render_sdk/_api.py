@@ -69,7 +69,14 @@ def validate_max_items(max_items: object) -> int | None:
 def _strings(name: str, value: str | Iterable[str] | None) -> list[str]:
     if value is None:
         return []
-    items = [value] if isinstance(value, str) else list(value)
+    if isinstance(value, str):
+        items = [value]
+    elif isinstance(value, bytes | bytearray | Mapping) or not isinstance(value, Iterable):
+        raise errors.InvalidArgumentError(
+            f"{name} must be a string or a list of strings, got {type(value).__name__}"
+        )
+    else:
+        items = list(value)
     for item in items:
         if not isinstance(item, str) or not item or item != item.strip():
             raise errors.InvalidArgumentError(
@@ -99,7 +106,7 @@ def _error_fields(content: bytes) -> tuple[str | None, str | None, str | None]:
     """(message, code, id) from the API's error body, tolerating anything."""
     try:
         body = json.loads(content)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None, None, None
     if not isinstance(body, dict):
         return None, None, None
@@ -109,6 +116,12 @@ def _error_fields(content: bytes) -> tuple[str | None, str | None, str | None]:
         return value if isinstance(value, str) and value else None
 
     return text("message"), text("code"), text("id")
+
+
+def _clip(text: str, limit: int = _MAX_BODY_IN_MESSAGE) -> str:
+    """One line of at most ``limit`` characters (plus an ellipsis) for an error message."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _snippet(content: bytes) -> str:
@@ -122,13 +135,14 @@ def status_error(response: HTTPResponse, method: str, url: str) -> errors.APISta
     status = response.status_code
     message, code, error_id = _error_fields(response.content)
     request_id = response.headers.get("x-request-id") or response.headers.get("rndr-id")
-    detail = message or _snippet(response.content) or "no error message"
+    detail = (_clip(message, 500) if message else "") or _snippet(response.content)
+    detail = detail or "no error message"
     text = f"{method} {_path_of(url)} returned {status}: {detail}"
-    extras = [f"code={code}"] if code else []
+    extras = [f"code={_clip(code, 100)}"] if code else []
     if error_id:
-        extras.append(f"error id={error_id}")
+        extras.append(f"error id={_clip(error_id, 100)}")
     if request_id:
-        extras.append(f"request id={request_id}")
+        extras.append(f"request id={_clip(request_id, 100)}")
     if extras:
         text += f" ({', '.join(extras)})"
     kwargs: dict[str, Any] = {
@@ -160,7 +174,7 @@ def decode_json(response: HTTPResponse, method: str, url: str) -> Any:
     """Parse a success response's JSON body, or raise APIResponseValidationError."""
     try:
         return json.loads(response.content)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         kind = response.headers.get("content-type", "unknown content type")
         raise errors.APIResponseValidationError(
             f"{method} {_path_of(url)} returned {response.status_code} with a body that is "

@@ -49,13 +49,24 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
-def _api_url(origin: str) -> str:
-    url = origin.strip().rstrip("/")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+def _api_url(origin: object) -> str:
+    if not isinstance(origin, str):
         raise ConfigurationError(
-            f"base_url must be an http(s) URL such as {DEFAULT_BASE_URL!r}, got {origin!r}"
+            f"base_url must be a string such as {DEFAULT_BASE_URL!r}, got {type(origin).__name__}"
         )
+    url = origin.strip().rstrip("/")
+    bad = ConfigurationError(
+        f"base_url must be an http(s) URL such as {DEFAULT_BASE_URL!r}, got {origin!r}"
+    )
+    if any(ch.isspace() or not ch.isprintable() for ch in url):
+        raise bad
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 -- raises ValueError for a port that is not a number 0-65535
+    except ValueError:
+        raise bad from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise bad
     if parts.query or parts.fragment:
         raise ConfigurationError(f"base_url must not have a query or fragment, got {origin!r}")
     return url if url.endswith("/v1") else url + "/v1"
@@ -82,6 +93,12 @@ def resolve_config(
         api_key = env.get("RENDER_API_KEY") or None
     if api_key is not None and (not isinstance(api_key, str) or not api_key.strip()):
         raise ConfigurationError("api_key must be a non-empty string")
+    if api_key is not None and not all("!" <= ch <= "~" for ch in api_key):
+        # Never echo the key: it would end up in logs and tracebacks.
+        raise ConfigurationError(
+            "api_key contains whitespace, control or non-ASCII characters "
+            "(check for a stray newline or space where it was copied from)"
+        )
     if api_key is None and not local:
         raise ConfigurationError(
             "no API key: pass Client(api_key=...) or set RENDER_API_KEY; for the local "
@@ -102,7 +119,7 @@ def resolve_config(
 
 
 def user_agent() -> str:
-    """``render-workflows-sdk/<version> (Python <x.y.z>; <system> <machine>)``."""
+    """``render-workflows-sdk/<version> (render_sdk; Python <x.y.z>; <system> <machine>)``."""
     python = ".".join(str(part) for part in sys.version_info[:3])
     return (
         f"render-workflows-sdk/{__version__} (render_sdk; Python {python}; "

@@ -14,7 +14,10 @@ __all__ = ["DEFAULT_MAX_INPUT_BYTES", "encode_json", "validate_input"]
 DEFAULT_MAX_INPUT_BYTES = 4 * 1024 * 1024
 """Default ceiling on the encoded size of ``input_data`` (configurable per client)."""
 
-_SCALARS = (str, int, bool, type(None))
+_SCALARS = (str, bool, type(None))
+MAX_INPUT_DEPTH = 200
+"""How deeply lists and dicts may nest inside ``input_data``."""
+_BIG_INT_BITS = 10_000
 _ACCEPTED = (
     "input_data must be a list or tuple (positional arguments) or a dict with string keys "
     "(keyword arguments); use [] for no arguments"
@@ -30,16 +33,36 @@ def _reject(message: str, root: str, parts: list[str | int]) -> InvalidInputErro
     return InvalidInputError(f"{path}: {message}", path=path)
 
 
-def _check_value(value: Any, root: str, parts: list[str | int]) -> Any:
-    """Return ``value`` as JSON-ready data (tuples become lists), or raise naming its path."""
+def _check_value(
+    value: Any, root: str, parts: list[str | int], active: frozenset[int] = frozenset()
+) -> Any:
+    """Return ``value`` as JSON-ready data (tuples become lists), or raise naming its path.
+
+    ``active`` holds the ids of the containers being checked above ``value``, to catch cycles.
+    """
     if isinstance(value, _SCALARS):
+        return value
+    if isinstance(value, int):
+        if value.bit_length() > _BIG_INT_BITS:
+            try:
+                str(value)
+            except ValueError:
+                raise _reject("int has too many digits to encode as JSON", root, parts) from None
         return value
     if isinstance(value, float):
         if not math.isfinite(value):
             raise _reject(f"{value!r} is not valid JSON (NaN and Infinity are not)", root, parts)
         return value
+    if isinstance(value, list | tuple | Mapping):
+        if id(value) in active:
+            raise _reject("contains itself (a circular reference)", root, parts)
+        if len(active) >= MAX_INPUT_DEPTH:
+            raise _reject(f"nested more than {MAX_INPUT_DEPTH} levels deep", root, parts)
+        active = active | {id(value)}
     if isinstance(value, list | tuple):
-        return [_check_value(item, root, [*parts, index]) for index, item in enumerate(value)]
+        return [
+            _check_value(item, root, [*parts, index], active) for index, item in enumerate(value)
+        ]
     if isinstance(value, Mapping):
         checked: dict[str, Any] = {}
         for key, item in value.items():
@@ -49,7 +72,7 @@ def _check_value(value: Any, root: str, parts: list[str | int]) -> Any:
                     root,
                     parts,
                 )
-            checked[key] = _check_value(item, root, [*parts, key])
+            checked[key] = _check_value(item, root, [*parts, key], active)
         return checked
     hint = ""
     if isinstance(value, bytes | bytearray | memoryview):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 import attrs
@@ -22,9 +23,12 @@ class PollSchedule:
     max_interval: float = 2.0
 
     def __attrs_post_init__(self) -> None:
-        if self.initial_interval <= 0 or self.max_interval <= 0:
-            raise ValueError("poll intervals must be positive")
-        if self.factor < 1:
+        for value in (self.initial_interval, self.max_interval, self.factor):
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValueError(f"poll schedule values must be numbers, got {value!r}")
+        if not (0 < self.initial_interval < math.inf and 0 < self.max_interval < math.inf):
+            raise ValueError("poll intervals must be positive, finite numbers of seconds")
+        if not 1 <= self.factor < math.inf:
             raise ValueError(f"factor must be at least 1, got {self.factor}")
 
     def intervals(self) -> Iterator[float]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable, Mapping
+from datetime import timezone
 from email.utils import parsedate_to_datetime
 from typing import Final
 
@@ -34,8 +36,10 @@ def parse_retry_after(headers: Mapping[str, str], now: float) -> float | None:
     except ValueError:
         try:
             when = parsedate_to_datetime(raw)
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, OverflowError):
             return None
+        if when.tzinfo is None:  # "-0000" or no zone: HTTP dates are always GMT
+            when = when.replace(tzinfo=timezone.utc)
         seconds = when.timestamp() - now
     if seconds != seconds or seconds in (float("inf"), float("-inf")):  # NaN or infinite
         return None
@@ -70,8 +74,16 @@ class RetryPolicy:
     jitter: float = 0.25
 
     def __attrs_post_init__(self) -> None:
+        if isinstance(self.max_retries, bool) or not isinstance(self.max_retries, int):
+            raise ValueError(f"max_retries must be an int, got {self.max_retries!r}")
         if self.max_retries < 0:
             raise ValueError(f"max_retries must be 0 or more, got {self.max_retries}")
+        for name in ("initial_backoff", "max_backoff", "max_retry_after", "jitter"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+                raise ValueError(f"{name} must be a number, got {value!r}")
+        if not (math.isfinite(self.initial_backoff) and math.isfinite(self.max_backoff)):
+            raise ValueError("initial_backoff and max_backoff must be finite")
         if self.initial_backoff < 0 or self.max_backoff < 0 or self.max_retry_after < 0:
             raise ValueError("backoff and retry-after limits must not be negative")
         if not 0 <= self.jitter <= 1:
@@ -79,7 +91,8 @@ class RetryPolicy:
 
     def backoff(self, retry_number: int, rand: Callable[[], float] = random.random) -> float:
         """Seconds to wait before retry number ``retry_number`` (1 for the first retry)."""
-        base = min(self.max_backoff, self.initial_backoff * 2.0 ** max(0, retry_number - 1))
+        doublings = min(max(0, retry_number - 1), 64)  # 2**64 exceeds any cap; avoids overflow
+        base = min(self.max_backoff, self.initial_backoff * 2.0**doublings)
         return base * (1.0 - self.jitter * rand())
 
     def after_status(

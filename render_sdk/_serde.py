@@ -5,13 +5,14 @@ from __future__ import annotations
 import functools
 import re
 from datetime import datetime, timedelta, timezone
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
-import cattrs
-from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from . import models
+
+if TYPE_CHECKING:
+    import cattrs
 
 __all__ = ["ShapeError", "format_datetime", "parse_datetime", "structure", "unstructure"]
 
@@ -19,7 +20,8 @@ T = TypeVar("T")
 
 _RFC3339 = re.compile(
     r"(?P<date>\d{4}-\d{2}-\d{2})[Tt ](?P<time>\d{2}:\d{2}:\d{2})"
-    r"(?:\.(?P<fraction>\d+))?(?P<offset>[Zz]|[+-]\d{2}:?\d{2})?"
+    r"(?:\.(?P<fraction>\d+))?(?P<offset>[Zz]|[+-]\d{2}:?\d{2})?",
+    re.ASCII,
 )
 
 
@@ -42,14 +44,17 @@ def parse_datetime(value: str) -> datetime:
     if match is None:
         raise ShapeError(f"not an RFC 3339 date-time: {value!r}")
     fraction = (match["fraction"] or "")[:6].ljust(6, "0")
-    parsed = datetime.fromisoformat(f"{match['date']}T{match['time']}.{fraction}")
-    offset = match["offset"]
-    if offset is None or offset in "Zz":
-        return parsed.replace(tzinfo=timezone.utc)
-    sign = -1 if offset[0] == "-" else 1
-    digits = offset[1:].replace(":", "")
-    delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-    return parsed.replace(tzinfo=timezone(sign * delta))
+    try:
+        parsed = datetime.fromisoformat(f"{match['date']}T{match['time']}.{fraction}")
+        offset = match["offset"]
+        if offset is None or offset in "Zz":
+            return parsed.replace(tzinfo=timezone.utc)
+        sign = -1 if offset[0] == "-" else 1
+        digits = offset[1:].replace(":", "")
+        delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        return parsed.replace(tzinfo=timezone(sign * delta))
+    except ValueError as exc:
+        raise ShapeError(f"not a valid RFC 3339 date-time {value!r}: {exc}") from None
 
 
 def format_datetime(value: datetime) -> str:
@@ -102,6 +107,9 @@ _INPUT_TYPE = list[Any] | dict[str, Any]
 @functools.cache
 def _converter() -> cattrs.Converter:
     """Build the converter on first use, so importing render_sdk stays cheap."""
+    import cattrs
+    from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+
     conv = cattrs.Converter(detailed_validation=True)
     conv.register_structure_hook(datetime, _structure_datetime)
     conv.register_unstructure_hook(datetime, format_datetime)
@@ -127,9 +135,40 @@ def _converter() -> cattrs.Converter:
     return conv
 
 
-def _describe(exc: BaseException, cls: type) -> str:
+def _problems(exc: BaseException, path: str) -> list[str]:
+    """Every leaf problem under ``exc``, each with its JSON path (camelCase keys, indexes)."""
+    import cattrs
+
+    if isinstance(exc, cattrs.ClassValidationError):
+        with_notes, without_notes = exc.group_exceptions()
+        found = [
+            problem
+            for inner, note in with_notes
+            for problem in _problems(inner, f"{path}.{camel_case(note.name)}")
+        ]
+        return found + [p for inner in without_notes for p in _problems(inner, path)]
+    if isinstance(exc, cattrs.IterableValidationError):
+        with_index, without_index = exc.group_exceptions()
+        found = [
+            problem
+            for inner, index_note in with_index
+            for problem in _problems(inner, f"{path}[{index_note.index}]")
+        ]
+        return found + [p for inner in without_index for p in _problems(inner, path)]
     if isinstance(exc, cattrs.BaseValidationError):
-        return "; ".join(cattrs.transform_error(exc, path=cls.__name__))
+        return [p for inner in exc.exceptions for p in _problems(inner, path)]
+    if isinstance(exc, KeyError):
+        return [f"required field missing @ {path}"]
+    if isinstance(exc, ShapeError):
+        return [f"{exc} @ {path}"]
+    return [f"{type(exc).__name__}: {exc} @ {path}"]
+
+
+def _describe(exc: BaseException, cls: type) -> str:
+    import cattrs
+
+    if isinstance(exc, cattrs.BaseValidationError):
+        return "; ".join(_problems(exc, cls.__name__))
     return f"{cls.__name__}: {exc}"
 
 
@@ -137,8 +176,11 @@ def structure(data: Any, cls: type[T]) -> T:
     """Turn decoded JSON into a model; raise ShapeError naming every problem found."""
     if not isinstance(data, dict):
         raise ShapeError(f"expected a JSON object for {cls.__name__}, got {type(data).__name__}")
+    converter = _converter()
+    import cattrs
+
     try:
-        return _converter().structure(data, cls)
+        return converter.structure(data, cls)
     except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
         raise ShapeError(_describe(exc, cls)) from exc
 

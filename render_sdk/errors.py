@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -66,6 +66,29 @@ class InvalidInputError(InvalidArgumentError, TypeError):
 
 
 # --- problems talking to the API ---------------------------------------------------------
+
+
+class _Headers(Mapping[str, str]):
+    """A read-only, case-insensitive copy of response headers (keys listed in lower case).
+
+    Both transports' header types become this, so ``exc.headers["retry-after"]`` and
+    ``exc.headers["Retry-After"]`` work the same in the blocking and the asyncio client.
+    """
+
+    def __init__(self, headers: Mapping[str, str] | None) -> None:
+        self._items = {str(key).lower(): value for key, value in (headers or {}).items()}
+
+    def __getitem__(self, key: str) -> str:
+        return self._items[key.lower()]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._items!r})"
 
 
 class APIError(RenderError):
@@ -149,7 +172,8 @@ class APIStatusError(APIError):
         """The ``id`` of the API's error body, useful when contacting support."""
         self.request_id = request_id
         self.body = body
-        self.headers: Mapping[str, str] = dict(headers or {})
+        self.headers: Mapping[str, str] = _Headers(headers)
+        """The response headers, looked up case-insensitively."""
 
 
 class BadRequestError(APIStatusError):
