@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import Protocol
 
@@ -55,4 +54,6 @@ class AsyncSystemClock:
 
     async def sleep(self, seconds: float) -> None:
         """``await asyncio.sleep(seconds)``."""
+        import asyncio  # imported here so that blocking users never pay for asyncio
+
         await asyncio.sleep(max(0.0, seconds))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Mapping
 from http.cookiejar import DefaultCookiePolicy
+from typing import Any
 
 import requests
 import requests.adapters
+import requests.utils
 import urllib3.exceptions
 
 from ..errors import APIConnectionError, APITimeoutError
@@ -106,11 +109,24 @@ def _stream_error(exc: BaseException, method: str, url: str) -> Exception:
 
 
 class RequestsTransport:
-    """Send requests through one pooled ``requests.Session`` (safe to share across threads)."""
+    """Send requests through one pooled ``requests.Session`` (safe to share across threads).
+
+    Proxy and CA-bundle settings are read from the environment (``HTTPS_PROXY``,
+    ``NO_PROXY``, ``REQUESTS_CA_BUNDLE``, ...) once per origin rather than on every
+    request, which requests would otherwise do at a cost of a scan of ``os.environ`` per
+    call; ``~/.netrc`` is never consulted, so no credential but the API key is ever sent.
+    """
 
     def __init__(self, *, pool_maxsize: int = 32, session: requests.Session | None = None) -> None:
+        self._verify: bool | str = True
+        self._proxies: dict[str, dict[str, str]] = {}
+        self._read_env = session is None
         if session is None:
             session = requests.Session()
+            session.trust_env = False
+            self._verify = (
+                os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+            )
             # Cookies are per-user state; a client shared by many threads must not keep any.
             session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
             adapter = requests.adapters.HTTPAdapter(
@@ -119,6 +135,15 @@ class RequestsTransport:
             session.mount("https://", adapter)
             session.mount("http://", adapter)
         self._session = session
+
+    def _settings(self, url: str) -> dict[str, Any]:
+        if not self._read_env:
+            return {}
+        origin = url[: url.find("/", url.find("://") + 3)] if url.count("/") > 2 else url
+        proxies = self._proxies.get(origin)
+        if proxies is None:
+            proxies = self._proxies[origin] = requests.utils.get_environ_proxies(origin)
+        return {"proxies": proxies, "verify": self._verify}
 
     def send(self, request: HTTPRequest) -> HTTPResponse:
         """Send ``request`` and read the whole response."""
@@ -130,6 +155,7 @@ class RequestsTransport:
                 headers=request.headers,
                 timeout=(request.timeout.connect, request.timeout.read),
                 allow_redirects=False,
+                **self._settings(request.url),
             )
             content = response.content
         except requests.RequestException as exc:
@@ -147,6 +173,7 @@ class RequestsTransport:
                 timeout=(request.timeout.connect, request.timeout.read),
                 allow_redirects=False,
                 stream=True,
+                **self._settings(request.url),
             )
         except requests.RequestException as exc:
             raise map_requests_error(exc, request.method, request.url) from exc
