@@ -68,3 +68,14 @@ def demo(session: nox.Session) -> None:
     """Start the local server with the example workflow and drive it with both clients."""
     session.install("-e", ".[all]")
     session.run("python", "-m", "render_sdk.local.demo")
+
+
+@nox.session(python=CODEGEN_PYTHON)
+def conformance(session: nox.Session) -> None:
+    """Drive the local server with Render's official Python client (`render` on the index)."""
+    runner = [req for req in group("test") if req.startswith(("pytest>", "pytest-asyncio"))]
+    session.install("-e", ".[server]", "render", *runner)
+    session.run(
+        "python", "-c", "import importlib.metadata as m; print('render', m.version('render'))"
+    )
+    session.run("pytest", "-q", "-p", "no:cacheprovider", "conformance", *session.posargs)
