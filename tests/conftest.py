@@ -1,0 +1,58 @@
+"""Shared fixtures: local Render Workflows API servers on free loopback ports.
+
+The fixtures are plain (sync) fixtures, so the async client tests and their generated
+blocking twin use them the same way. Servers run the bundled ``demo`` workflow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from render_sdk.local import LocalServer, serve
+from render_sdk.local.examples import demo
+
+#: The bearer key the ``auth_server`` fixture requires.
+AUTH_KEY = "rnd_integration_secret_key"
+
+#: Seconds between heartbeat comments on event streams (short, so streams stay lively).
+HEARTBEAT = 0.05
+
+_RENDER_ENV = ("RENDER_API_KEY", "RENDER_USE_LOCAL_DEV", "RENDER_LOCAL_DEV_URL")
+
+
+@pytest.fixture(scope="session")
+def local_server() -> Iterator[LocalServer]:
+    """One local server for the whole session: the demo tasks, no auth, no faults."""
+    with serve(demo.demo, port=0, heartbeat=HEARTBEAT) as server:
+        yield server
+
+
+@pytest.fixture
+def server(local_server: LocalServer) -> Iterator[LocalServer]:
+    """The shared local server with no fault rules before and after the test."""
+    local_server.faults.clear()
+    yield local_server
+    local_server.faults.clear()
+
+
+@pytest.fixture(scope="session")
+def auth_server() -> Iterator[LocalServer]:
+    """A local server that requires ``Authorization: Bearer AUTH_KEY``."""
+    with serve(demo.demo, port=0, heartbeat=HEARTBEAT, api_key=AUTH_KEY) as server:
+        yield server
+
+
+@pytest.fixture
+def clean_render_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """No ``RENDER_*`` variables from the outer environment leak into the test."""
+    for name in _RENDER_ENV:
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+@pytest.fixture(scope="session")
+def auth_key() -> str:
+    """The key ``auth_server`` accepts."""
+    return AUTH_KEY
