@@ -50,9 +50,11 @@ REPLACEMENTS: Final[Mapping[str, str]] = {
     "AsyncHTTPTransport": "HTTPTransport",
     "AsyncStreamResponse": "StreamResponse",
     "AsyncSystemClock": "SystemClock",
+    "AsyncTaskRunEventStream": "TaskRunEventStream",
     "AsyncWorkflowsService": "WorkflowsService",
     "AwaitableTaskRun": "TaskRun",
     # Methods and functions with an async spelling.
     "aclose": "close",
+    "aclosing": "closing",
     "create_async_transport": "create_sync_transport",
 }

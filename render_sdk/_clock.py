@@ -3,9 +3,28 @@
 from __future__ import annotations
 
 import time
-from typing import Protocol
+from typing import Protocol, TypeVar
 
-__all__ = ["AsyncClock", "AsyncSystemClock", "Clock", "SystemClock"]
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+__all__ = ["AsyncClock", "AsyncInbox", "AsyncSystemClock", "Clock", "Inbox", "SystemClock"]
+
+
+class Inbox(Protocol[T_co]):
+    """Something to wait on for the next message (a SyncChannel)."""
+
+    def get(self, timeout: float | None) -> T_co | None:
+        """The next message, or None after ``timeout`` seconds."""
+        ...
+
+
+class AsyncInbox(Protocol[T_co]):
+    """Something to wait on for the next message (an AsyncChannel)."""
+
+    async def get(self, timeout: float | None) -> T_co | None:
+        """The next message, or None after ``timeout`` seconds."""
+        ...
 
 
 class Clock(Protocol):
@@ -19,6 +38,10 @@ class Clock(Protocol):
         """Block for ``seconds``."""
         ...
 
+    def wait(self, inbox: Inbox[T], timeout: float | None) -> T | None:
+        """The next message of ``inbox``, or None once ``timeout`` seconds have passed."""
+        ...
+
 
 class AsyncClock(Protocol):
     """What the asyncio client needs of time: a monotonic reading and an async sleep."""
@@ -29,6 +52,10 @@ class AsyncClock(Protocol):
 
     async def sleep(self, seconds: float) -> None:
         """Suspend for ``seconds``."""
+        ...
+
+    async def wait(self, inbox: AsyncInbox[T], timeout: float | None) -> T | None:
+        """The next message of ``inbox``, or None once ``timeout`` seconds have passed."""
         ...
 
 
@@ -44,6 +71,10 @@ class SystemClock:
         if seconds > 0:
             time.sleep(seconds)
 
+    def wait(self, inbox: Inbox[T], timeout: float | None) -> T | None:
+        """Block on ``inbox`` for up to ``timeout`` seconds."""
+        return inbox.get(timeout)
+
 
 class AsyncSystemClock:
     """The real clock for asyncio code."""
@@ -57,3 +88,7 @@ class AsyncSystemClock:
         import asyncio  # imported here so that blocking users never pay for asyncio
 
         await asyncio.sleep(max(0.0, seconds))
+
+    async def wait(self, inbox: AsyncInbox[T], timeout: float | None) -> T | None:
+        """Wait on ``inbox`` for up to ``timeout`` seconds."""
+        return await inbox.get(timeout)

@@ -246,9 +246,19 @@ class WaitTimeoutError(RenderError, TimeoutError):
     """Waiting for a run gave up at the deadline; the run itself was left alone."""
 
     def __init__(
-        self, message: str, *, task_run_id: str, last_status: TaskRunStatus | None
+        self,
+        message: str,
+        *,
+        task_run_id: str,
+        last_status: TaskRunStatus | None,
+        pending: Mapping[str, TaskRunStatus | None] | None = None,
     ) -> None:
         super().__init__(message)
         self.task_run_id = task_run_id
+        """The run waited for (the first unfinished one when waiting for several)."""
         self.last_status = last_status
         """The run's status as last seen, or None if it was never read."""
+        self.pending: Mapping[str, TaskRunStatus | None] = dict(
+            pending or {task_run_id: last_status}
+        )
+        """Every run still unfinished at the deadline, with its last seen status."""

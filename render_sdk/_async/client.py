@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import TracebackType
+from typing import Literal
 
 import attrs
 
+from .._checks import check_int, check_seconds
 from .._clock import AsyncClock, AsyncSystemClock
 from .._config import ResolvedConfig, resolve_config, user_agent
 from .._inputs import DEFAULT_MAX_INPUT_BYTES
@@ -14,6 +16,7 @@ from .._polling import PollSchedule
 from .._retry import RetryPolicy
 from .._transport.base import AsyncHTTPTransport, Timeout
 from .._transport.factory import create_async_transport
+from .._waitstate import WaitOptions
 from ..errors import InvalidArgumentError
 from ._base import AsyncAPIClient
 from .workflows import AsyncWorkflowsService
@@ -43,30 +46,31 @@ class AsyncClient:
         max_retries: int = DEFAULT_MAX_RETRIES,
         retry_policy: RetryPolicy | None = None,
         poll_schedule: PollSchedule | None = None,
+        wait_strategy: Literal["auto", "events", "poll"] = "auto",
+        event_idle_timeout: float = 45.0,
         default_headers: Mapping[str, str] | None = None,
         max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES,
         allow_insecure_http: bool = False,
         transport: AsyncHTTPTransport | None = None,
         clock: AsyncClock | None = None,
     ) -> None:
+        # Everything is checked before the transport exists, so a bad argument leaks nothing.
         config = resolve_config(api_key, base_url, allow_insecure_http=allow_insecure_http)
         timeout = _timeout(timeout)
-        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-            raise InvalidArgumentError(
-                f"max_retries must be an int of 0 or more, got {max_retries!r}"
-            )
+        check_int("max_retries", max_retries, minimum=0)
+        check_int("max_input_bytes", max_input_bytes, minimum=1)
         if retry_policy is None:
             retry_policy = RetryPolicy(max_retries=max_retries)
         elif max_retries != DEFAULT_MAX_RETRIES:
             retry_policy = attrs.evolve(retry_policy, max_retries=max_retries)
-        if (
-            isinstance(max_input_bytes, bool)
-            or not isinstance(max_input_bytes, int)
-            or max_input_bytes <= 0
-        ):
-            raise InvalidArgumentError(
-                f"max_input_bytes must be a positive int, got {max_input_bytes!r}"
+        try:
+            wait_options = WaitOptions(
+                strategy=wait_strategy,
+                poll_schedule=poll_schedule if poll_schedule is not None else PollSchedule(),
+                idle_timeout=_positive("event_idle_timeout", event_idle_timeout),
             )
+        except ValueError as exc:
+            raise InvalidArgumentError(str(exc)) from exc
         self._owns_transport = transport is None
         self._api = AsyncAPIClient(
             config=config,
@@ -76,10 +80,10 @@ class AsyncClient:
             clock=clock if clock is not None else AsyncSystemClock(),
             headers=_headers(config, default_headers),
         )
-        self._poll_schedule = poll_schedule if poll_schedule is not None else PollSchedule()
+        self._wait_options = wait_options
         self._max_input_bytes = max_input_bytes
         self.workflows = AsyncWorkflowsService(
-            self._api, poll_schedule=self._poll_schedule, max_input_bytes=max_input_bytes
+            self._api, wait_options=wait_options, max_input_bytes=max_input_bytes
         )
         """Start, read, list, cancel and wait for task runs."""
 
@@ -112,10 +116,7 @@ class AsyncClient:
         clone = object.__new__(type(self))
         policy = self._api.retry_policy
         if max_retries is not None:
-            if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-                raise InvalidArgumentError(
-                    f"max_retries must be an int of 0 or more, got {max_retries!r}"
-                )
+            check_int("max_retries", max_retries, minimum=0)
             policy = attrs.evolve(policy, max_retries=max_retries)
         clone._owns_transport = False
         clone._api = AsyncAPIClient(
@@ -126,10 +127,10 @@ class AsyncClient:
             clock=self._api.clock,
             headers=self._api._headers,
         )
-        clone._poll_schedule = self._poll_schedule
+        clone._wait_options = self._wait_options
         clone._max_input_bytes = self._max_input_bytes
         clone.workflows = AsyncWorkflowsService(
-            clone._api, poll_schedule=clone._poll_schedule, max_input_bytes=clone._max_input_bytes
+            clone._api, wait_options=clone._wait_options, max_input_bytes=clone._max_input_bytes
         )
         return clone
 
@@ -170,3 +171,10 @@ def _timeout(value: Timeout | float | tuple[float, float]) -> Timeout:
             "timeout must be a positive number of seconds, a (connect, read) pair or a "
             f"Timeout, got {value!r}"
         ) from exc
+
+
+def _positive(name: str, value: object) -> float:
+    seconds = check_seconds(name, value)
+    if seconds is None or seconds == 0:
+        raise InvalidArgumentError(f"{name} must be a positive number of seconds, got {value!r}")
+    return seconds

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Sequence
+from contextlib import aclosing
 from typing import Any, TypeVar
 
 import attrs
@@ -13,12 +14,13 @@ from .._checks import check_seconds
 from .._identifiers import parse_task_identifier, validate_task_id, validate_task_run_id
 from .._inputs import encode_json, validate_input
 from .._outcome import check_outcome
-from .._polling import PollSchedule
+from .._waitstate import WaitOptions
 from ..errors import APIResponseValidationError, InvalidArgumentError, InvalidInputError
 from ..models import Task, TaskRunDetails
 from ._base import AsyncAPIClient
+from .event_stream import AsyncTaskRunEventStream
 from .task_run import AwaitableTaskRun
-from .waiting import poll_until_terminal, read_run
+from .waiting import follow_runs, read_run
 
 __all__ = ["AsyncWorkflowsService"]
 
@@ -53,10 +55,10 @@ class AsyncWorkflowsService:
     """Task runs of Render Workflows: ``client.workflows``."""
 
     def __init__(
-        self, api: AsyncAPIClient, *, poll_schedule: PollSchedule, max_input_bytes: int
+        self, api: AsyncAPIClient, *, wait_options: WaitOptions, max_input_bytes: int
     ) -> None:
         self._api = api
-        self._poll_schedule = poll_schedule
+        self._wait_options = wait_options
         self._max_input_bytes = max_input_bytes
 
     def __repr__(self) -> str:
@@ -131,10 +133,74 @@ class AsyncWorkflowsService:
         """
         run_id = validate_task_run_id(task_run_id)
         timeout = check_seconds("timeout", timeout)
-        details = await poll_until_terminal(
-            self._api, run_id, timeout=timeout, schedule=self._poll_schedule
+        follow = follow_runs(self._api, [run_id], timeout=timeout, options=self._wait_options)
+        async with aclosing(follow) as finished:
+            async for _, details in finished:
+                return check_outcome(details) if raise_on_failure else details
+        raise AssertionError("follow_runs ended without a result")  # pragma: no cover
+
+    async def wait_all(
+        self,
+        runs: Iterable[str | models.TaskRun],
+        *,
+        timeout: float | None = None,
+        raise_on_failure: bool = False,
+    ) -> list[TaskRunDetails]:
+        """Wait for every run (IDs or run objects) and return their details in the same order.
+
+        One events stream serves the whole set (a few when the IDs would not fit in one
+        URL). Failed and canceled runs are returned like the others unless
+        ``raise_on_failure`` is True. WaitTimeoutError at the deadline lists the
+        unfinished runs in ``pending``.
+        """
+        run_ids = _run_ids(runs)
+        timeout = check_seconds("timeout", timeout)
+        results: dict[str, TaskRunDetails] = {}
+        follow = follow_runs(
+            self._api, list(dict.fromkeys(run_ids)), timeout=timeout, options=self._wait_options
         )
-        return check_outcome(details) if raise_on_failure else details
+        async with aclosing(follow) as finished:
+            async for _, details in finished:
+                results[details.id] = check_outcome(details) if raise_on_failure else details
+        return [results[run_id] for run_id in run_ids]
+
+    def as_completed(
+        self,
+        runs: Iterable[str | models.TaskRun],
+        *,
+        timeout: float | None = None,
+        raise_on_failure: bool = False,
+    ) -> AsyncTaskRunEventStream:
+        """Iterate over the runs' final details in the order they finish.
+
+        Like ``wait_all``, over one events stream; WaitTimeoutError at the deadline.
+        """
+        run_ids = list(dict.fromkeys(_run_ids(runs)))
+        timeout = check_seconds("timeout", timeout)
+        return AsyncTaskRunEventStream(
+            _finished_only(
+                follow_runs(self._api, run_ids, timeout=timeout, options=self._wait_options),
+                raise_on_failure,
+            )
+        )
+
+    def task_run_events(
+        self, task_run_ids: str | Iterable[str], *, timeout: float | None = None
+    ) -> AsyncTaskRunEventStream:
+        """Iterate over updates of one or many runs until every one has finished.
+
+        Yields TaskRunDetails: updates as the events stream reports them, and each run's
+        final details once a read confirms them. Use it as a context manager, or break
+        out of the loop, to close its connection early.
+        """
+        ids = [task_run_ids] if isinstance(task_run_ids, str) else list(task_run_ids)
+        run_ids = list(dict.fromkeys(_run_ids(ids)))
+        timeout = check_seconds("timeout", timeout)
+        return AsyncTaskRunEventStream(
+            follow_runs(
+                self._api, run_ids, timeout=timeout, options=self._wait_options, updates=True
+            )
+        )
 
     async def cancel_task_run(self, task_run_id: str) -> None:
         """Cancel a run that has not finished (ConflictError if it already has)."""
@@ -246,3 +312,22 @@ class AsyncWorkflowsService:
 
 def _identity(item: T) -> T:
     return item
+
+
+def _run_ids(runs: Iterable[str | models.TaskRun]) -> list[str]:
+    if isinstance(runs, str | bytes) or not isinstance(runs, Iterable):
+        raise InvalidArgumentError(
+            f"expected a list of task run IDs or runs, got {type(runs).__name__}"
+        )
+    run_ids = [validate_task_run_id(getattr(run, "id", run)) for run in runs]
+    if not run_ids:
+        raise InvalidArgumentError("expected at least one task run ID or run, got none")
+    return run_ids
+
+
+async def _finished_only(
+    follow: AsyncGenerator[tuple[bool, TaskRunDetails], None], raise_on_failure: bool
+) -> AsyncGenerator[tuple[bool, TaskRunDetails], None]:
+    async with aclosing(follow) as finished:
+        async for final, details in finished:
+            yield final, (check_outcome(details) if raise_on_failure else details)

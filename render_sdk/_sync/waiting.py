@@ -1,25 +1,47 @@
 # This file is generated from render_sdk/_async/waiting.py by codegen — do not edit.
-"""Waiting for a run to reach a terminal status, by polling on an adaptive schedule."""
+"""Following runs to their end: events stream workers, read workers, and the waiting loop.
+
+Push, then verify: streams only tell the loop *when* to read a run; a run counts as
+finished when a read says so. If streams fail or go quiet the loop polls instead, and an
+overall deadline bounds everything.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Generator, Sequence
+
 from .. import _api
-from .._polling import PollSchedule
-from ..errors import APITimeoutError, WaitTimeoutError
-from ..models import TaskRunDetails, TaskRunStatus
+from .._concurrency import SyncChannel, SyncWorkers
+from .._sse import SSEParser
+from .._transport.base import Timeout
+from .._waitstate import (
+    EventUpdate,
+    Message,
+    ReadDone,
+    ReadFailed,
+    StreamDown,
+    StreamUp,
+    WaitOptions,
+    WaitState,
+    chunk_ids,
+    event_update,
+)
+from ..errors import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APIStatusError,
+    RenderError,
+    WaitTimeoutError,
+)
+from ..models import TaskRunDetails
 from ._base import APIClient
 
-__all__ = ["poll_until_terminal"]
+__all__ = ["EVENTS_PATH", "follow_runs", "read_run"]
 
-
-def _timeout_error(run_id: str, timeout: float, last: TaskRunStatus | None) -> WaitTimeoutError:
-    seen = f"last status {last.value}" if last is not None else "status never read"
-    return WaitTimeoutError(
-        f"gave up waiting for task run {run_id} after {timeout:g}s ({seen}); the run was "
-        "left running",
-        task_run_id=run_id,
-        last_status=last,
-    )
+EVENTS_PATH = "/task-runs/events"
+_DEFAULT_RECONNECT = 1.0
+_MIN_RECONNECT = 0.05
+_MAX_RECONNECT = 30.0
 
 
 def read_run(api: APIClient, run_id: str, deadline: float | None) -> TaskRunDetails:
@@ -29,31 +51,172 @@ def read_run(api: APIClient, run_id: str, deadline: float | None) -> TaskRunDeta
     return _api.decode_model(response, TaskRunDetails, "GET", url)
 
 
-def poll_until_terminal(
-    api: APIClient, run_id: str, *, timeout: float | None, schedule: PollSchedule
-) -> TaskRunDetails:
-    """Read the run until its status is terminal, sleeping between reads.
+def _stream_error_is_final(error: Exception | None) -> bool:
+    """A refused subscription (bad request, auth, unknown run) will not heal by retrying."""
+    return isinstance(error, APIStatusError) and error.status_code in (400, 401, 403, 404)
 
-    The first read happens at once. ``timeout`` (seconds, None for no limit) bounds the
-    whole wait, requests included; running out raises WaitTimeoutError.
-    """
-    clock = api.clock
-    deadline = None if timeout is None else clock.now() + timeout
-    last: TaskRunStatus | None = None
-    intervals = schedule.intervals()
-    while True:
-        if deadline is not None and clock.now() >= deadline:
-            raise _timeout_error(run_id, timeout or 0.0, last)
+
+def _read_error_is_final(error: Exception) -> bool:
+    if isinstance(error, APIResponseValidationError):
+        return True
+    return (
+        isinstance(error, APIStatusError)
+        and error.status_code < 500
+        and error.status_code
+        not in (
+            408,
+            429,
+        )
+    )
+
+
+def _reconnect_delay(retry_ms: int | None, failures: int) -> float:
+    base = _DEFAULT_RECONNECT if retry_ms is None else max(_MIN_RECONNECT, retry_ms / 1000)
+    return min(_MAX_RECONNECT, base * 2.0 ** max(0, failures - 1))
+
+
+def _pump_events(
+    api: APIClient,
+    run_ids: tuple[str, ...],
+    inbox: SyncChannel[Message],
+    workers: SyncWorkers,
+    options: WaitOptions,
+) -> None:
+    """Keep one events stream open for ``run_ids`` and forward its run updates."""
+    params = [("taskRunIds", run_id) for run_id in run_ids]
+    timeout = Timeout(connect=api.timeout.connect, read=options.idle_timeout)
+    parser = SSEParser()
+    failures = 0
+    while not workers.stopped():
+        error: Exception | None = None
+        try:
+            stream = api.open_stream(EVENTS_PATH, params=params, timeout=timeout)
+        except (APIConnectionError, APIStatusError) as exc:
+            error = exc
+        else:
+            if not workers.register(stream):
+                stream.close()
+                return
+            inbox.put(StreamUp(run_ids))
+            try:
+                for chunk in stream.iter_bytes():
+                    for event in parser.feed(chunk):
+                        update = event_update(event.event, event.data)
+                        if update is not None:
+                            inbox.put(update)
+                            failures = 0  # heartbeats alone do not prove a useful stream
+            except APIConnectionError as exc:
+                error = exc
+            finally:
+                workers.unregister(stream)
+                stream.close()
+                parser.close()
+        if workers.stopped():
+            return
+        failures += 1
+        gave_up = failures > options.max_stream_failures or _stream_error_is_final(error)
+        inbox.put(StreamDown(run_ids, error, gave_up))
+        if gave_up:
+            return
+        workers.sleep(_reconnect_delay(parser.retry, failures))
+
+
+def _read_runs(
+    api: APIClient,
+    reads: SyncChannel[str],
+    inbox: SyncChannel[Message],
+    workers: SyncWorkers,
+    deadline: float | None,
+) -> None:
+    """Read the runs the loop asks for, one at a time, and report each outcome."""
+    while not workers.stopped():
+        run_id = reads.get(None)
+        if run_id is None:
+            return
         try:
             details = read_run(api, run_id, deadline)
-        except APITimeoutError:
-            if deadline is not None and clock.now() >= deadline:
-                raise _timeout_error(run_id, timeout or 0.0, last) from None
-            raise
-        last = details.status
-        if details.is_terminal:
-            return details
-        delay = next(intervals)
-        if deadline is not None:
-            delay = min(delay, deadline - clock.now())
-        clock.sleep(delay)
+        except Exception as exc:  # reported to the loop, which decides what is fatal
+            inbox.put(ReadFailed(run_id, exc))
+        else:
+            inbox.put(ReadDone(details))
+
+
+def _timeout_error(state: WaitState, timeout: float | None) -> WaitTimeoutError:
+    pending = state.pending
+    first = pending[0]
+    last = state.last_status(first)
+    seen = f"last status {last.value}" if last is not None else "status never read"
+    if len(pending) == 1:
+        what = f"task run {first} ({seen})"
+    else:
+        what = f"{len(pending)} task runs, e.g. {first} ({seen})"
+    return WaitTimeoutError(
+        f"gave up waiting for {what} after {timeout or 0:g}s; the runs were left alone",
+        task_run_id=first,
+        last_status=last,
+        pending={run_id: state.last_status(run_id) for run_id in pending},
+    )
+
+
+def follow_runs(
+    api: APIClient,
+    run_ids: Sequence[str],
+    *,
+    timeout: float | None,
+    options: WaitOptions,
+    updates: bool = False,
+) -> Generator[tuple[bool, TaskRunDetails], None]:
+    """Yield ``(True, details)`` as each run is confirmed terminal, until all are.
+
+    With ``updates``, non-terminal run updates from the events stream are yielded too,
+    as ``(False, details)``. Raises WaitTimeoutError at the deadline.
+    """
+    clock = api.clock
+    start = clock.now()
+    deadline = None if timeout is None else start + timeout
+    use_events = options.strategy != "poll"
+    state = WaitState(
+        run_ids,
+        now=start,
+        poll_schedule=options.poll_schedule,
+        stream_grace=options.stream_grace if use_events else None,
+        safety_interval=options.safety_interval,
+    )
+    inbox: SyncChannel[Message] = SyncChannel()
+    reads: SyncChannel[str] = SyncChannel()
+    with SyncWorkers() as workers:
+        workers.register(reads)
+        if use_events:
+            for chunk in chunk_ids(state.pending, options.max_url_length):
+                workers.spawn(_pump_events, api, chunk, inbox, workers, options)
+        for _ in range(max(1, min(options.readers, len(state.pending)))):
+            workers.spawn(_read_runs, api, reads, inbox, workers, deadline)
+        while not state.done:
+            now = clock.now()
+            for run_id in state.take_reads(now):
+                reads.put(run_id)
+            if deadline is not None and now >= deadline:
+                raise _timeout_error(state, timeout)
+            waits = [moment - now for moment in (state.next_due(), deadline) if moment is not None]
+            message = clock.wait(inbox, min(waits) if waits else None)
+            if message is None:
+                continue
+            now = clock.now()
+            if isinstance(message, ReadDone):
+                final = state.on_read(message.details, now)
+                if final is not None:
+                    yield True, final
+            elif isinstance(message, ReadFailed):
+                if _read_error_is_final(message.error):
+                    raise message.error
+                state.on_read_failed(message.run_id, now)
+            elif isinstance(message, StreamUp):
+                state.on_stream_up(message.run_ids, now)
+            elif isinstance(message, StreamDown):
+                if message.gave_up and options.strategy == "events":
+                    raise message.error or RenderError("the events stream ended")
+                state.on_stream_down(message.run_ids, now)
+            elif isinstance(message, EventUpdate):
+                state.on_event(message.details, now)
+                if updates and not message.details.is_terminal:
+                    yield False, message.details

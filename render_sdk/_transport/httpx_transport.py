@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Mapping
 
 import httpx
@@ -66,38 +67,53 @@ class _HttpxStream:
 
 
 class HttpxTransport:
-    """Send requests through one pooled ``httpx.AsyncClient``."""
+    """Send requests through one pooled ``httpx.AsyncClient``.
+
+    At most ``max_connections`` requests are handed to httpx at once (the rest wait
+    here), which keeps httpx's pool from slowing down under thousands of queued requests.
+    Event streams use a client of their own, so they never hold ordinary connections.
+    """
 
     def __init__(
         self, *, max_connections: int = 100, client: httpx.AsyncClient | None = None
     ) -> None:
-        if client is None:
-            client = httpx.AsyncClient(
-                limits=httpx.Limits(
-                    max_connections=max_connections, max_keepalive_connections=max_connections
-                ),
-                trust_env=True,
-                follow_redirects=False,
-            )
-        self._client = client
+        self._max_connections = max_connections
+        self._client = client if client is not None else self._new_client(max_connections)
+        self._stream_client = client
+        self._slots: asyncio.Semaphore | None = None
+
+    @staticmethod
+    def _new_client(max_connections: int | None) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            limits=httpx.Limits(
+                max_connections=max_connections, max_keepalive_connections=max_connections
+            ),
+            trust_env=True,
+            follow_redirects=False,
+        )
 
     async def send(self, request: HTTPRequest) -> HTTPResponse:
         """Send ``request`` and read the whole response."""
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self._max_connections)
         try:
-            response = await self._client.request(
-                request.method,
-                request.url,
-                content=request.content,
-                headers=request.headers,
-                timeout=_timeout(request),
-            )
+            async with self._slots:
+                response = await self._client.request(
+                    request.method,
+                    request.url,
+                    content=request.content,
+                    headers=request.headers,
+                    timeout=_timeout(request),
+                )
         except httpx.HTTPError as exc:
             raise map_httpx_error(exc, request.method, request.url) from exc
         return HTTPResponse(response.status_code, response.headers, response.content)
 
     async def stream(self, request: HTTPRequest) -> _HttpxStream:
-        """Send ``request``; the body is left unread for incremental reading."""
-        built = self._client.build_request(
+        """Send ``request`` on the streams' client; the body is left unread."""
+        if self._stream_client is None:
+            self._stream_client = self._new_client(None)
+        built = self._stream_client.build_request(
             request.method,
             request.url,
             content=request.content,
@@ -105,7 +121,7 @@ class HttpxTransport:
             timeout=_timeout(request),
         )
         try:
-            response = await self._client.send(built, stream=True)
+            response = await self._stream_client.send(built, stream=True)
         except httpx.HTTPError as exc:
             raise map_httpx_error(exc, request.method, request.url) from exc
         return _HttpxStream(response, request.method, request.url)
@@ -113,3 +129,5 @@ class HttpxTransport:
     async def aclose(self) -> None:
         """Close every pooled connection."""
         await self._client.aclose()
+        if self._stream_client is not None and self._stream_client is not self._client:
+            await self._stream_client.aclose()

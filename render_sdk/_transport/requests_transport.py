@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 from collections.abc import Iterator, Mapping
 from http.cookiejar import DefaultCookiePolicy
 from typing import Any
@@ -85,6 +87,12 @@ class _RequestsStream:
             yield from self._response.raw.stream(None, decode_content=True)
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             raise _stream_error(exc, self._method, self._url) from exc
+        except (AttributeError, ValueError) as exc:
+            # urllib3 raises these when the response is closed from another thread
+            # (which is how a waiting loop stops a worker blocked on the stream).
+            raise APIConnectionError(
+                f"stream from {self._url} was closed", method=self._method, url=self._url
+            ) from exc
 
     def read(self) -> bytes:
         """Read the rest of the body."""
@@ -94,7 +102,12 @@ class _RequestsStream:
             raise _stream_error(exc, self._method, self._url) from exc
 
     def close(self) -> None:
-        """Close the connection."""
+        """Close the connection, interrupting a read blocked in another thread."""
+        shutdown = getattr(self._response.raw, "shutdown", None)  # urllib3 >= 2.3
+        if shutdown is not None:
+            # ValueError: the socket is already gone (the body was read to the end).
+            with contextlib.suppress(OSError, ValueError):
+                shutdown()
         self._response.close()
 
 
@@ -111,30 +124,38 @@ def _stream_error(exc: BaseException, method: str, url: str) -> Exception:
 class RequestsTransport:
     """Send requests through one pooled ``requests.Session`` (safe to share across threads).
 
+    Event streams get a session of their own, so that a long-lived stream never takes (and,
+    when it is cut, never destroys) a keep-alive connection of the ordinary requests.
     Proxy and CA-bundle settings are read from the environment (``HTTPS_PROXY``,
-    ``NO_PROXY``, ``REQUESTS_CA_BUNDLE``, ...) once per origin rather than on every
-    request, which requests would otherwise do at a cost of a scan of ``os.environ`` per
-    call; ``~/.netrc`` is never consulted, so no credential but the API key is ever sent.
+    ``NO_PROXY``, ``REQUESTS_CA_BUNDLE``, ...) once per origin rather than on every request,
+    which requests would otherwise do at the cost of a scan of ``os.environ`` per call;
+    ``~/.netrc`` is never consulted, so no credential but the API key is ever sent.
     """
 
-    def __init__(self, *, pool_maxsize: int = 32, session: requests.Session | None = None) -> None:
-        self._verify: bool | str = True
-        self._proxies: dict[str, dict[str, str]] = {}
+    def __init__(self, *, pool_maxsize: int = 64, session: requests.Session | None = None) -> None:
+        self._pool_maxsize = pool_maxsize
         self._read_env = session is None
-        if session is None:
-            session = requests.Session()
-            session.trust_env = False
+        self._verify: bool | str = True
+        if self._read_env:
             self._verify = (
                 os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
             )
-            # Cookies are per-user state; a client shared by many threads must not keep any.
-            session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
-            adapter = requests.adapters.HTTPAdapter(
-                pool_connections=4, pool_maxsize=pool_maxsize, max_retries=0
-            )
-            session.mount("https://", adapter)
-            session.mount("http://", adapter)
-        self._session = session
+        self._proxies: dict[str, dict[str, str]] = {}
+        self._session = session if session is not None else self._new_session()
+        self._stream_session = session
+        self._lock = threading.Lock()
+
+    def _new_session(self) -> requests.Session:
+        session = requests.Session()
+        session.trust_env = False
+        # Cookies are per-user state; a client shared by many threads must not keep any.
+        session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+        adapter = requests.adapters.HTTPAdapter(
+            pool_connections=4, pool_maxsize=self._pool_maxsize, max_retries=0
+        )
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        return session
 
     def _settings(self, url: str) -> dict[str, Any]:
         if not self._read_env:
@@ -163,9 +184,13 @@ class RequestsTransport:
         return HTTPResponse(response.status_code, response.headers, content)
 
     def stream(self, request: HTTPRequest) -> _RequestsStream:
-        """Send ``request``; the body is left unread for incremental reading."""
+        """Send ``request`` on the streams' session; the body is left unread."""
+        with self._lock:
+            if self._stream_session is None:
+                self._stream_session = self._new_session()
+            session = self._stream_session
         try:
-            response = self._session.request(
+            response = session.request(
                 request.method,
                 request.url,
                 data=request.content,
@@ -182,3 +207,6 @@ class RequestsTransport:
     def close(self) -> None:
         """Close every pooled connection."""
         self._session.close()
+        with self._lock:
+            if self._stream_session is not None:
+                self._stream_session.close()

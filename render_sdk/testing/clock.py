@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+from .._clock import AsyncInbox, Inbox
+
+T = TypeVar("T")
+
+_GRACE = 0.05
+"""Real seconds a fake wait gives background workers to deliver a message (mock I/O is
+instant) before it concludes that nothing is coming and moves fake time on instead."""
+
 __all__ = ["AsyncFakeClock", "FakeClock"]
 
 
@@ -12,6 +22,8 @@ class FakeClock:
         self.time = start
         self.sleeps: list[float] = []
         """Every sleep asked for, in order."""
+        self.waits: list[float] = []
+        """Every wait on a message that timed out (so fake time moved on), in order."""
 
     def now(self) -> float:
         """The fake time."""
@@ -26,6 +38,14 @@ class FakeClock:
         self.sleeps.append(seconds)
         self.time += max(0.0, seconds)
 
+    def wait(self, inbox: Inbox[T], timeout: float | None) -> T | None:
+        """Take a message if one comes promptly; otherwise let ``timeout`` pass in fake time."""
+        item = inbox.get(_GRACE if timeout is None else min(_GRACE, timeout) or _GRACE)
+        if item is None and timeout is not None:
+            self.waits.append(timeout)
+            self.time += max(0.0, timeout)
+        return item
+
 
 class AsyncFakeClock(FakeClock):
     """A clock for the asyncio client whose ``sleep`` advances time instantly."""
@@ -33,3 +53,11 @@ class AsyncFakeClock(FakeClock):
     async def sleep(self, seconds: float) -> None:  # type: ignore[override]
         """Record the sleep and move time forward by it."""
         FakeClock.sleep(self, seconds)
+
+    async def wait(self, inbox: AsyncInbox[T], timeout: float | None) -> T | None:  # type: ignore[override]
+        """Take a message if one comes promptly; otherwise let ``timeout`` pass in fake time."""
+        item = await inbox.get(_GRACE if timeout is None else min(_GRACE, timeout) or _GRACE)
+        if item is None and timeout is not None:
+            self.waits.append(timeout)
+            self.time += max(0.0, timeout)
+        return item

@@ -433,7 +433,7 @@ def test_listed_runs_can_be_waited_on() -> None:
     rows = [{"taskRun": run_json("trn-1", "running"), "cursor": "c1"}]
     api = FakeAPI().on("GET", "/v1/task-runs", json_response(200, rows))
     api.on("GET", RUN_PATH, json_response(200, details_json()))
-    client, _, _ = make_client(api)
+    client, _, _ = make_client(api, wait_strategy="poll")
 
     [run] = [run for run in client.workflows.list_task_runs()]
     details = run.wait()
@@ -468,7 +468,7 @@ def test_wait_polls_through_pending_and_running_to_succeeded() -> None:
         json_response(200, details_json(status="running", results=[])),
         json_response(200, details_json(status="succeeded", results=[25])),
     )
-    client, transport, clock = make_client(api)
+    client, transport, clock = make_client(api, wait_strategy="poll")
 
     run = client.workflows.start_task("wf/square", [5])
     details = run.wait(timeout=30)
@@ -476,8 +476,9 @@ def test_wait_polls_through_pending_and_running_to_succeeded() -> None:
     assert details.succeeded
     assert details.result == 25
     assert len(transport.requests) == 4
-    assert clock.sleeps == sorted(clock.sleeps)
-    assert clock.sleeps[0] <= 0.2
+    assert len(clock.waits) == 2
+    assert clock.waits == sorted(clock.waits)
+    assert clock.waits[0] <= 0.2
 
 
 def test_wait_raises_for_failed_and_canceled_runs() -> None:
@@ -487,7 +488,7 @@ def test_wait_raises_for_failed_and_canceled_runs() -> None:
     api.on(
         "GET", "/v1/task-runs/trn-2", json_response(200, details_json("trn-2", status="canceled"))
     )
-    client, _, _ = make_client(api)
+    client, _, _ = make_client(api, wait_strategy="poll")
 
     with pytest.raises(TaskRunFailedError, match="boom") as failed:
         client.workflows.wait_for_task_run("trn-1")
@@ -504,7 +505,7 @@ def test_wait_gives_up_at_the_deadline_and_leaves_the_run_alone() -> None:
     api = FakeAPI().on(
         "GET", RUN_PATH, json_response(200, details_json(status="running", results=[]))
     )
-    client, transport, clock = make_client(api)
+    client, transport, clock = make_client(api, wait_strategy="poll")
     start = clock.now()
 
     with pytest.raises(WaitTimeoutError) as info:
@@ -514,13 +515,13 @@ def test_wait_gives_up_at_the_deadline_and_leaves_the_run_alone() -> None:
     assert info.value.last_status is TaskRunStatus.RUNNING
     assert clock.now() - start == pytest.approx(10)
     assert {recorded.method for recorded in transport.requests} == {"GET"}
-    assert max(clock.sleeps) <= 2.0
+    assert max(clock.waits) <= 2.0
 
 
 def test_run_task_starts_and_waits() -> None:
     api = FakeAPI().on("POST", "/v1/task-runs", json_response(202, run_json()))
     api.on("GET", RUN_PATH, json_response(200, details_json(results=[{"sum": 3}])))
-    client, _, _ = make_client(api)
+    client, _, _ = make_client(api, wait_strategy="poll")
 
     details = client.workflows.run_task("wf/add", {"a": 1, "b": 2}, timeout=5)
 
@@ -542,7 +543,7 @@ def test_bad_wait_timeout_is_rejected_before_any_request(timeout: Any) -> None:
 
 def test_repr_and_errors_never_show_the_api_key() -> None:
     api = FakeAPI().on("GET", RUN_PATH, json_response(401, {"message": "bad key"}))
-    client, _, _ = make_client(api)
+    client, _, _ = make_client(api, wait_strategy="poll")
     run = client.workflows
 
     with pytest.raises(AuthenticationError) as info:

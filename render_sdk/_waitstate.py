@@ -1,0 +1,276 @@
+"""The waiting state machine: which runs to read when, from events, reads and a clock; pure.
+
+It follows one or many runs. Events only ever *suggest* that a run finished: a terminal
+event schedules a read, and only a read that sees a terminal status completes the run
+(a failed attempt that will be retried is not the end). While a run's event stream is
+down, or before it is up, the run is polled on the adaptive schedule; while it is up,
+each run is still read at least every ``safety_interval`` seconds in case an event is lost.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+
+import attrs
+
+from ._polling import PollSchedule
+from ._serde import ShapeError, structure
+from .models import TaskRunDetails, TaskRunStatus
+
+__all__ = [
+    "EventUpdate",
+    "Message",
+    "ReadDone",
+    "ReadFailed",
+    "StreamDown",
+    "StreamUp",
+    "WaitOptions",
+    "WaitState",
+    "chunk_ids",
+    "event_update",
+]
+
+
+@attrs.define
+class _Run:
+    status: TaskRunStatus | None = None
+    streaming: bool = False
+    due: float | None = None
+    """When this run should next be read (None: only when an event says so)."""
+    in_flight: bool = False
+    reread: bool = False
+    """An event arrived while a read was in flight: read again afterwards."""
+    intervals: Iterator[float] | None = None
+
+
+class WaitState:
+    """Tracks runs until each is confirmed terminal by a read."""
+
+    def __init__(
+        self,
+        run_ids: Iterable[str],
+        *,
+        now: float,
+        poll_schedule: PollSchedule,
+        stream_grace: float | None,
+        safety_interval: float,
+    ) -> None:
+        """``stream_grace`` is how long to wait for a stream before polling (None: poll now)."""
+        self._schedule = poll_schedule
+        self._safety = safety_interval
+        self._runs: dict[str, _Run] = {}
+        first_read = now if stream_grace is None else now + stream_grace
+        for run_id in run_ids:
+            self._runs.setdefault(run_id, _Run(due=first_read))
+        self.completed: dict[str, TaskRunDetails] = {}
+
+    # --- what is known -----------------------------------------------------------------
+
+    @property
+    def pending(self) -> list[str]:
+        """IDs of runs not yet confirmed terminal, in the order they were given."""
+        return list(self._runs)
+
+    @property
+    def done(self) -> bool:
+        """True once every run is confirmed terminal."""
+        return not self._runs
+
+    def last_status(self, run_id: str) -> TaskRunStatus | None:
+        """The last status seen for a pending run (None if never seen)."""
+        run = self._runs.get(run_id)
+        return run.status if run is not None else None
+
+    # --- inputs -------------------------------------------------------------------------
+
+    def on_stream_up(self, run_ids: Iterable[str], now: float) -> None:
+        """A stream for these runs is connected: read each once now (it may be over)."""
+        for run in self._each(run_ids):
+            run.streaming = True
+            run.intervals = None
+            run.due = now
+
+    def on_stream_down(self, run_ids: Iterable[str], now: float) -> None:
+        """The stream for these runs failed or went quiet: poll them."""
+        for run in self._each(run_ids):
+            if run.streaming or run.intervals is None:
+                run.streaming = False
+                run.intervals = self._schedule.intervals()
+                # Events may have been missed: read soon, then back off.
+                run.due = now if run.due is None else min(run.due, now)
+
+    def on_event(self, details: TaskRunDetails, now: float) -> None:
+        """An event reported this state; a terminal one is confirmed by a read."""
+        run = self._runs.get(details.id)
+        if run is None:
+            return
+        if not details.is_terminal:
+            run.status = details.status
+            return
+        if run.in_flight:
+            run.reread = True
+        else:
+            run.due = now
+
+    def on_read(self, details: TaskRunDetails, now: float) -> TaskRunDetails | None:
+        """A read came back; returns the details if that completes the run."""
+        run = self._runs.get(details.id)
+        if run is None:
+            return None
+        run.in_flight = False
+        run.status = details.status
+        if details.is_terminal:
+            del self._runs[details.id]
+            self.completed[details.id] = details
+            return details
+        if run.reread:
+            run.reread = False
+            run.due = now
+        else:
+            run.due = now + self._next_gap(run)
+        return None
+
+    def on_read_failed(self, run_id: str, now: float) -> None:
+        """A read failed after the client's own retries: try again on the poll schedule."""
+        run = self._runs.get(run_id)
+        if run is None:
+            return
+        run.in_flight = False
+        if run.intervals is None:
+            run.intervals = self._schedule.intervals()
+        run.due = now + next(run.intervals)
+
+    # --- outputs ------------------------------------------------------------------------
+
+    def take_reads(self, now: float) -> list[str]:
+        """IDs to read now; they count as in flight until on_read / on_read_failed."""
+        ready = []
+        for run_id, run in self._runs.items():
+            if not run.in_flight and run.due is not None and run.due <= now:
+                run.in_flight = True
+                run.due = None
+                ready.append(run_id)
+        return ready
+
+    def next_due(self) -> float | None:
+        """The earliest time a read is due (None if every read waits on an event)."""
+        dues = [run.due for run in self._runs.values() if run.due is not None and not run.in_flight]
+        return min(dues, default=None)
+
+    # --- helpers ------------------------------------------------------------------------
+
+    def _each(self, run_ids: Iterable[str]) -> Iterator[_Run]:
+        for run_id in run_ids:
+            run = self._runs.get(run_id)
+            if run is not None:
+                yield run
+
+    def _next_gap(self, run: _Run) -> float:
+        if run.streaming:
+            return self._safety
+        if run.intervals is None:
+            run.intervals = self._schedule.intervals()
+        return next(run.intervals)
+
+
+# --- messages from the background workers to the waiting loop ---------------------------
+
+
+@attrs.frozen
+class StreamUp:
+    """An events stream for these runs is connected."""
+
+    run_ids: tuple[str, ...]
+
+
+@attrs.frozen
+class StreamDown:
+    """The events stream for these runs ended, failed or went quiet."""
+
+    run_ids: tuple[str, ...]
+    error: Exception | None
+    gave_up: bool
+    """True when the worker stopped reconnecting (the runs are polled from now on)."""
+
+
+@attrs.frozen
+class EventUpdate:
+    """A run update read from an events stream."""
+
+    details: TaskRunDetails
+
+
+@attrs.frozen
+class ReadDone:
+    """A read of a run succeeded."""
+
+    details: TaskRunDetails
+
+
+@attrs.frozen
+class ReadFailed:
+    """A read of a run failed after the client's own retries."""
+
+    run_id: str
+    error: Exception
+
+
+Message = StreamUp | StreamDown | EventUpdate | ReadDone | ReadFailed
+
+
+@attrs.frozen
+class WaitOptions:
+    """How waiting behaves; built by the client from its options."""
+
+    strategy: str = "auto"
+    """``auto``: events stream, falling back to polling; ``events``: stream only, its
+    failure is an error; ``poll``: polling only."""
+    poll_schedule: PollSchedule = attrs.field(factory=PollSchedule)
+    stream_grace: float = 1.0
+    """Seconds to wait for the stream to connect before polling anyway."""
+    safety_interval: float = 30.0
+    """Even with a healthy stream, each run is read at least this often."""
+    idle_timeout: float = 45.0
+    """A stream silent (not even a heartbeat) this long counts as failed."""
+    max_stream_failures: int = 3
+    """Consecutive stream failures before giving up on events (polling continues)."""
+    readers: int = 8
+    """Reads of runs in flight at once."""
+    max_url_length: int = 6000
+    """Run IDs are split across streams so that no stream URL is longer than this."""
+
+    def __attrs_post_init__(self) -> None:
+        if self.strategy not in ("auto", "events", "poll"):
+            raise ValueError(
+                f"wait_strategy must be 'auto', 'events' or 'poll', got {self.strategy!r}"
+            )
+
+
+def chunk_ids(run_ids: Iterable[str], budget: int) -> list[tuple[str, ...]]:
+    """Split IDs into groups whose ``taskRunIds=...&`` query parts fit in ``budget`` chars."""
+    chunks: list[tuple[str, ...]] = []
+    current: list[str] = []
+    used = 0
+    for run_id in run_ids:
+        cost = len("taskRunIds=&") + len(run_id)
+        if current and used + cost > budget:
+            chunks.append(tuple(current))
+            current, used = [], 0
+        current.append(run_id)
+        used += cost
+    if current:
+        chunks.append(tuple(current))
+    return chunks
+
+
+def event_update(name: str, data: str) -> EventUpdate | None:
+    """Read an SSE event as a run update; None for other events and unreadable data."""
+    if not name.startswith("task.") or not data:
+        return None
+    try:
+        payload = json.loads(data)
+        details = structure(payload, TaskRunDetails)
+    except (ValueError, ShapeError, RecursionError):
+        return None
+    return EventUpdate(details)

@@ -1,0 +1,230 @@
+"""Waiting with events: push, then verify; fallback to polling; many runs over one stream."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from render_sdk import (
+    AsyncClient,
+    InvalidArgumentError,
+    NotFoundError,
+    TaskRunStatus,
+    WaitTimeoutError,
+)
+from render_sdk._transport.base import HTTPResponse
+from render_sdk.testing import AsyncFakeClock, AsyncMockTransport, json_response
+from tests.fakeapi import FakeAPI, details_json
+
+EVENTS = "/v1/task-runs/events"
+
+
+def sse(*events: tuple[str, dict[str, Any]], retry_ms: int = 5) -> HTTPResponse:
+    """An events-stream response carrying ``events`` and then ending."""
+    text = f"retry: {retry_ms}\r\n: ping\r\n\r\n"
+    for name, data in events:
+        text += f"event: {name}\r\ndata: {json.dumps(data)}\r\n\r\n"
+    return HTTPResponse(200, {"content-type": "text/event-stream"}, text.encode())
+
+
+def make_client(api: FakeAPI, **options: Any) -> tuple[AsyncClient, AsyncMockTransport]:
+    transport = AsyncMockTransport(api)
+    options.setdefault("wait_strategy", "events")
+    client = AsyncClient(api_key="k", transport=transport, clock=AsyncFakeClock(), **options)
+    return client, transport
+
+
+def paths(transport: AsyncMockTransport) -> list[str]:
+    return [f"{r.method} {r.path}" for r in transport.requests]
+
+
+async def test_a_terminal_event_is_confirmed_by_a_read() -> None:
+    api = FakeAPI().on("GET", EVENTS, sse(("task.completed", details_json(results=[4]))))
+    api.on(
+        "GET",
+        "/v1/task-runs/trn-1",
+        json_response(200, details_json(status="running", results=[])),
+        json_response(200, details_json(results=[4])),
+    )
+    client, transport = make_client(api)
+
+    details = await client.workflows.wait_for_task_run("trn-1", timeout=30)
+
+    assert details.result == 4
+    events_request = next(r for r in transport.requests if r.path == EVENTS)
+    assert events_request.query == [("taskRunIds", "trn-1")]
+    assert events_request.headers["Accept"] == "text/event-stream"
+    assert paths(transport).count("GET /v1/task-runs/trn-1") == 2
+
+
+async def test_a_run_that_finished_before_subscribing_is_found_by_the_first_read() -> None:
+    api = FakeAPI().on("GET", EVENTS, sse())
+    api.on("GET", "/v1/task-runs/trn-1", json_response(200, details_json(results=[1])))
+    client, transport = make_client(api)
+
+    details = await client.workflows.wait_for_task_run("trn-1", timeout=30)
+
+    assert details.result == 1
+    assert paths(transport).index(f"GET {EVENTS}") < paths(transport).index(
+        "GET /v1/task-runs/trn-1"
+    )
+
+
+async def test_a_failed_attempt_that_will_be_retried_is_not_the_end() -> None:
+    failed_attempt = details_json(status="failed", error="attempt 1 failed")
+    api = FakeAPI().on(
+        "GET",
+        EVENTS,
+        sse(("task.completed", failed_attempt)),
+        sse(("task.completed", details_json(results=[7]))),
+    )
+    api.on(
+        "GET",
+        "/v1/task-runs/trn-1",
+        json_response(200, details_json(status="running", results=[])),
+        json_response(200, details_json(status="pending", results=[])),
+        json_response(200, details_json(results=[7])),
+    )
+    client, _ = make_client(api)
+
+    details = await client.workflows.wait_for_task_run("trn-1", timeout=60)
+
+    assert details.succeeded
+    assert details.result == 7
+
+
+async def test_a_refused_stream_falls_back_to_polling_in_auto_mode() -> None:
+    api = FakeAPI().on("GET", EVENTS, json_response(503, {"message": "no streams today"}))
+    api.on(
+        "GET",
+        "/v1/task-runs/trn-1",
+        json_response(200, details_json(status="running", results=[])),
+        json_response(200, details_json(status="running", results=[])),
+        json_response(200, details_json(results=[3])),
+    )
+    client, _ = make_client(api, wait_strategy="auto", max_retries=0)
+
+    details = await client.workflows.wait_for_task_run("trn-1", timeout=60)
+
+    assert details.result == 3
+
+
+async def test_a_refused_stream_is_an_error_in_events_mode() -> None:
+    api = FakeAPI().on("GET", EVENTS, json_response(404, {"message": "no such run"}))
+    api.on(
+        "GET", "/v1/task-runs/trn-1", json_response(200, details_json(status="running", results=[]))
+    )
+    client, _ = make_client(api)
+
+    with pytest.raises(NotFoundError):
+        await client.workflows.wait_for_task_run("trn-1", timeout=60)
+
+
+async def test_the_deadline_holds_while_the_stream_is_silent() -> None:
+    api = FakeAPI().on("GET", EVENTS, sse(retry_ms=1))
+    api.on(
+        "GET", "/v1/task-runs/trn-1", json_response(200, details_json(status="running", results=[]))
+    )
+    client, _ = make_client(api, wait_strategy="auto")
+
+    with pytest.raises(WaitTimeoutError) as info:
+        await client.workflows.wait_for_task_run("trn-1", timeout=5)
+
+    assert info.value.last_status is TaskRunStatus.RUNNING
+    assert info.value.pending == {"trn-1": TaskRunStatus.RUNNING}
+
+
+async def test_wait_all_follows_many_runs_over_one_stream() -> None:
+    ids = [f"trn-{i}" for i in range(5)]
+    api = FakeAPI().on(
+        "GET",
+        EVENTS,
+        sse(
+            *[("task.completed", details_json(run_id, results=[i])) for i, run_id in enumerate(ids)]
+        ),
+    )
+    for i, run_id in enumerate(ids):
+        status = "failed" if i == 3 else "succeeded"
+        api.on(
+            "GET",
+            f"/v1/task-runs/{run_id}",
+            json_response(200, details_json(run_id, status, results=[i])),
+        )
+    client, transport = make_client(api)
+
+    results = await client.workflows.wait_all([*ids, "trn-0"], timeout=30)
+
+    assert [d.id for d in results] == [*ids, "trn-0"]
+    assert results[3].failed
+    streams = [r for r in transport.requests if r.path == EVENTS]
+    assert streams[0].query == [("taskRunIds", run_id) for run_id in ids]
+
+
+async def test_as_completed_yields_each_run_once_as_it_finishes() -> None:
+    ids = ["trn-a", "trn-b", "trn-c"]
+    api = FakeAPI().on("GET", EVENTS, sse(("task.completed", details_json("trn-b"))))
+    api.on("GET", "/v1/task-runs/trn-b", json_response(200, details_json("trn-b")))
+    for run_id in ("trn-a", "trn-c"):
+        api.on(
+            "GET",
+            f"/v1/task-runs/{run_id}",
+            json_response(200, details_json(run_id, "running", results=[])),
+            json_response(200, details_json(run_id, "canceled", results=[])),
+        )
+    client, _ = make_client(api, wait_strategy="auto")
+
+    finished = [details.id async for details in client.workflows.as_completed(ids, timeout=60)]
+
+    assert sorted(finished) == ids
+    assert finished[0] == "trn-b"
+
+
+async def test_task_run_events_yields_updates_then_ends() -> None:
+    running = details_json(status="running", results=[])
+    api = FakeAPI().on(
+        "GET",
+        EVENTS,
+        sse(("task.running", running), ("task.completed", details_json(results=[8]))),
+    )
+    api.on(
+        "GET",
+        "/v1/task-runs/trn-1",
+        json_response(200, running),
+        json_response(200, details_json(results=[8])),
+    )
+    client, _ = make_client(api)
+
+    async with client.workflows.task_run_events("trn-1", timeout=30) as updates:
+        seen = [update async for update in updates]
+
+    assert seen[0].status is TaskRunStatus.RUNNING
+    assert seen[-1].succeeded
+    assert seen[-1].result == 8
+
+
+async def test_garbage_events_are_ignored() -> None:
+    body = b"event: task.completed\ndata: {not json\n\nevent: other\ndata: {}\n\n\xff\xfe\n\n"
+    api = FakeAPI().on("GET", EVENTS, HTTPResponse(200, {}, body))
+    api.on(
+        "GET",
+        "/v1/task-runs/trn-1",
+        json_response(200, details_json(status="running", results=[])),
+        json_response(200, details_json(results=[2])),
+    )
+    client, _ = make_client(api, wait_strategy="auto")
+
+    details = await client.workflows.wait_for_task_run("trn-1", timeout=60)
+
+    assert details.result == 2
+
+
+@pytest.mark.parametrize("runs", [[], "trn-1", ["tsk-1"], [None]])
+async def test_bad_run_lists_are_rejected_before_any_request(runs: Any) -> None:
+    client, transport = make_client(FakeAPI())
+
+    with pytest.raises(InvalidArgumentError):
+        await client.workflows.wait_all(runs)
+
+    assert transport.requests == []
