@@ -168,8 +168,8 @@ def follow_runs(
 ) -> Generator[tuple[bool, TaskRunDetails], None]:
     """Yield ``(True, details)`` as each run is confirmed terminal, until all are.
 
-    With ``updates``, non-terminal run updates from the events stream are yielded too,
-    as ``(False, details)``. Raises WaitTimeoutError at the deadline.
+    With ``updates``, non-terminal states are yielded too, as ``(False, details)``: each
+    update from the events stream, and each read that finds a status not seen before. Raises WaitTimeoutError at the deadline.
     """
     clock = api.clock
     start = clock.now()
@@ -203,9 +203,12 @@ def follow_runs(
                 continue
             now = clock.now()
             if isinstance(message, ReadDone):
+                before = state.last_status(message.details.id)
                 final = state.on_read(message.details, now)
                 if final is not None:
                     yield True, final
+                elif updates and message.details.status is not before:
+                    yield False, message.details
             elif isinstance(message, ReadFailed):
                 if _read_error_is_final(message.error):
                     raise message.error
