@@ -190,8 +190,8 @@ class AsyncWorkflowsService:
         """Iterate over updates of one or many runs until every one has finished.
 
         Yields TaskRunDetails: each run's state when first read, updates as the events
-        stream reports them, and each run's final details once a read confirms them. Use it as a context manager, or break
-        out of the loop, to close its connection early.
+        stream reports them, and each run's final details once a read confirms them. Use
+        it as a context manager, or break out of the loop, to close its connection early.
         """
         ids = [task_run_ids] if isinstance(task_run_ids, str) else list(task_run_ids)
         run_ids = list(dict.fromkeys(_run_ids(ids)))

@@ -169,7 +169,8 @@ def follow_runs(
     """Yield ``(True, details)`` as each run is confirmed terminal, until all are.
 
     With ``updates``, non-terminal states are yielded too, as ``(False, details)``: each
-    update from the events stream, and each read that finds a status not seen before. Raises WaitTimeoutError at the deadline.
+    update from the events stream, and each read that finds a status not seen before.
+    Raises WaitTimeoutError at the deadline.
     """
     clock = api.clock
     start = clock.now()
