@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from typing import NamedTuple
 
 import attrs
 
@@ -32,16 +33,20 @@ __all__ = [
 ]
 
 
-@attrs.define
 class _Run:
-    status: TaskRunStatus | None = None
-    streaming: bool = False
-    due: float | None = None
-    """When this run should next be read (None: only when an event says so)."""
-    in_flight: bool = False
-    reread: bool = False
-    """An event arrived while a read was in flight: read again afterwards."""
-    intervals: Iterator[float] | None = None
+    """What is known of one run being followed."""
+
+    __slots__ = ("due", "in_flight", "intervals", "reread", "status", "streaming")
+
+    def __init__(self, due: float | None) -> None:
+        self.status: TaskRunStatus | None = None
+        self.streaming = False
+        self.due = due
+        """When this run should next be read (None: only when an event says so)."""
+        self.in_flight = False
+        self.reread = False
+        """An event arrived while a read was in flight: read again afterwards."""
+        self.intervals: Iterator[float] | None = None
 
 
 class WaitState:
@@ -177,15 +182,13 @@ class WaitState:
 # --- messages from the background workers to the waiting loop ---------------------------
 
 
-@attrs.frozen
-class StreamUp:
+class StreamUp(NamedTuple):
     """An events stream for these runs is connected."""
 
     run_ids: tuple[str, ...]
 
 
-@attrs.frozen
-class StreamDown:
+class StreamDown(NamedTuple):
     """The events stream for these runs ended, failed or went quiet."""
 
     run_ids: tuple[str, ...]
@@ -194,22 +197,19 @@ class StreamDown:
     """True when the worker stopped reconnecting (the runs are polled from now on)."""
 
 
-@attrs.frozen
-class EventUpdate:
+class EventUpdate(NamedTuple):
     """A run update read from an events stream."""
 
     details: TaskRunDetails
 
 
-@attrs.frozen
-class ReadDone:
+class ReadDone(NamedTuple):
     """A read of a run succeeded."""
 
     details: TaskRunDetails
 
 
-@attrs.frozen
-class ReadFailed:
+class ReadFailed(NamedTuple):
     """A read of a run failed after the client's own retries."""
 
     run_id: str
