@@ -64,6 +64,13 @@ def bench(session: nox.Session) -> None:
 
 
 @nox.session(python=CODEGEN_PYTHON)
+def docs(session: nox.Session) -> None:
+    """Build the documentation site (mkdocs, strict: broken links and references fail)."""
+    session.install("-e", ".[all]", *group("docs"))
+    session.run("mkdocs", "build", "--strict", "--site-dir", "site")
+
+
+@nox.session(python=CODEGEN_PYTHON)
 def demo(session: nox.Session) -> None:
     """Start the local server with the example workflow and drive it with both clients."""
     session.install("-e", ".[all]")
