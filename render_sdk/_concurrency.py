@@ -94,14 +94,13 @@ class AsyncChannel(Generic[T]):
 class SyncWorkers:
     """Run functions in daemon threads; leaving the block stops them.
 
-    Stopping makes ``stopped()`` true, closes every registered resource (which unblocks a
-    thread waiting on a socket or a channel) and joins the threads briefly.
+    Stopping makes ``stopped()`` true and closes every registered resource, which
+    unblocks a thread waiting on a socket or a channel; the threads then end by themselves.
     """
 
     def __init__(self) -> None:
         self._stopping = False
         self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
         self._resources: set[Any] = set()
         self._lock = threading.Lock()
 
@@ -112,7 +111,6 @@ class SyncWorkers:
     def spawn(self, function: Callable[..., object], *args: Any) -> None:
         """Start ``function(*args)`` in a new thread."""
         thread = threading.Thread(target=function, args=args, daemon=True, name="render_sdk")
-        self._threads.append(thread)
         thread.start()
 
     def sleep(self, seconds: float) -> None:
@@ -149,10 +147,9 @@ class SyncWorkers:
         for resource in resources:
             with contextlib.suppress(Exception):
                 resource.close()
-        # A thread still connecting cannot be interrupted; it sees `stopping` and ends
-        # by itself once its connect timeout passes, so do not hold the caller for it.
-        for thread in self._threads:
-            thread.join(timeout=0.2)
+        # Threads are not joined: each one sees `stopped()` or a closed resource and ends
+        # by itself (one still connecting ends once its connect finishes), and the caller
+        # must not wait for that.
 
 
 class AsyncWorkers:

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from typing import NamedTuple
 
 import attrs
 
 from ._polling import PollSchedule
 from ._serde import ShapeError, structure
+from .errors import APIConnectionError, APIResponseValidationError, APIStatusError
 from .models import TaskRunDetails, TaskRunStatus
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "WaitState",
     "chunk_ids",
     "event_update",
+    "read_error_is_final",
 ]
 
 
@@ -94,7 +95,10 @@ class WaitState:
         for run in self._each(run_ids):
             run.streaming = True
             run.intervals = None
-            run.due = now
+            if run.in_flight:
+                run.reread = True  # that read may have started before the subscription
+            else:
+                run.due = now
 
     def on_stream_down(self, run_ids: Iterable[str], now: float) -> None:
         """The stream for these runs failed or went quiet: poll them."""
@@ -146,6 +150,39 @@ class WaitState:
             run.intervals = self._schedule.intervals()
         run.due = now + next(run.intervals)
 
+    def apply(
+        self, message: Message, now: float, *, updates: bool, events_required: bool
+    ) -> tuple[bool, TaskRunDetails] | None:
+        """Take in a worker's message; return what to report, if anything.
+
+        Returns ``(True, details)`` for a run confirmed terminal and, with ``updates``,
+        ``(False, details)`` for a new non-terminal state. Raises a read's error when
+        retrying cannot help, and a stream's error when events are required and the
+        stream has given up.
+        """
+        if isinstance(message, ReadDone):
+            before = self.last_status(message.details.id)
+            final = self.on_read(message.details, now)
+            if final is not None:
+                return True, final
+            if updates and message.details.status is not before:
+                return False, message.details
+        elif isinstance(message, ReadFailed):
+            if read_error_is_final(message.error):
+                raise message.error
+            self.on_read_failed(message.run_id, now)
+        elif isinstance(message, StreamUp):
+            self.on_stream_up(message.run_ids, now)
+        elif isinstance(message, StreamDown):
+            if message.gave_up and events_required:
+                raise message.error or APIConnectionError("the events stream ended")
+            self.on_stream_down(message.run_ids, now)
+        elif isinstance(message, EventUpdate):
+            self.on_event(message.details, now)
+            if updates and not message.details.is_terminal:
+                return False, message.details
+        return None
+
     # --- outputs ------------------------------------------------------------------------
 
     def take_reads(self, now: float) -> list[str]:
@@ -182,41 +219,62 @@ class WaitState:
 # --- messages from the background workers to the waiting loop ---------------------------
 
 
-class StreamUp(NamedTuple):
+class Message:
+    """A message from a background worker to the waiting loop."""
+
+    __slots__ = ()
+
+
+class StreamUp(Message):
     """An events stream for these runs is connected."""
 
-    run_ids: tuple[str, ...]
+    __slots__ = ("run_ids",)
+
+    def __init__(self, run_ids: tuple[str, ...]) -> None:
+        self.run_ids = run_ids
 
 
-class StreamDown(NamedTuple):
-    """The events stream for these runs ended, failed or went quiet."""
+class StreamDown(Message):
+    """The events stream for these runs ended, failed or went quiet.
 
-    run_ids: tuple[str, ...]
-    error: Exception | None
-    gave_up: bool
-    """True when the worker stopped reconnecting (the runs are polled from now on)."""
+    ``gave_up`` is True when the worker stopped reconnecting (the runs are polled from
+    now on).
+    """
+
+    __slots__ = ("error", "gave_up", "run_ids")
+
+    def __init__(self, run_ids: tuple[str, ...], error: Exception | None, gave_up: bool) -> None:
+        self.run_ids = run_ids
+        self.error = error
+        self.gave_up = gave_up
 
 
-class EventUpdate(NamedTuple):
+class EventUpdate(Message):
     """A run update read from an events stream."""
 
-    details: TaskRunDetails
+    __slots__ = ("details",)
+
+    def __init__(self, details: TaskRunDetails) -> None:
+        self.details = details
 
 
-class ReadDone(NamedTuple):
+class ReadDone(Message):
     """A read of a run succeeded."""
 
-    details: TaskRunDetails
+    __slots__ = ("details",)
+
+    def __init__(self, details: TaskRunDetails) -> None:
+        self.details = details
 
 
-class ReadFailed(NamedTuple):
+class ReadFailed(Message):
     """A read of a run failed after the client's own retries."""
 
-    run_id: str
-    error: Exception
+    __slots__ = ("error", "run_id")
 
-
-Message = StreamUp | StreamDown | EventUpdate | ReadDone | ReadFailed
+    def __init__(self, run_id: str, error: Exception) -> None:
+        self.run_id = run_id
+        self.error = error
 
 
 @attrs.frozen
@@ -228,7 +286,10 @@ class WaitOptions:
     failure is an error; ``poll``: polling only."""
     poll_schedule: PollSchedule = attrs.field(factory=PollSchedule)
     stream_grace: float = 1.0
-    """Seconds to wait for the stream to connect before polling anyway."""
+    """Seconds to wait for the stream to connect before polling anyway, when following
+    more runs than ``readers``; fewer runs are read at once and again once subscribed,
+    so a run that is already over (or ends at once) is reported without waiting for the
+    stream."""
     safety_interval: float = 30.0
     """Even with a healthy stream, each run is read at least this often."""
     idle_timeout: float = 45.0
@@ -274,3 +335,18 @@ def event_update(name: str, data: str) -> EventUpdate | None:
     except (ValueError, ShapeError, RecursionError):
         return None
     return EventUpdate(details)
+
+
+def read_error_is_final(error: Exception) -> bool:
+    """True for a failed read that retrying cannot fix (4xx other than 408/429, bad body)."""
+    if isinstance(error, APIResponseValidationError):
+        return True
+    return (
+        isinstance(error, APIStatusError)
+        and error.status_code < 500
+        and error.status_code
+        not in (
+            408,
+            429,
+        )
+    )

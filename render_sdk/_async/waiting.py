@@ -14,7 +14,6 @@ from .._concurrency import AsyncChannel, AsyncWorkers
 from .._sse import SSEParser
 from .._transport.base import Timeout
 from .._waitstate import (
-    EventUpdate,
     Message,
     ReadDone,
     ReadFailed,
@@ -27,9 +26,7 @@ from .._waitstate import (
 )
 from ..errors import (
     APIConnectionError,
-    APIResponseValidationError,
     APIStatusError,
-    RenderError,
     WaitTimeoutError,
 )
 from ..models import TaskRunDetails
@@ -53,20 +50,6 @@ async def read_run(api: AsyncAPIClient, run_id: str, deadline: float | None) -> 
 def _stream_error_is_final(error: Exception | None) -> bool:
     """A refused subscription (bad request, auth, unknown run) will not heal by retrying."""
     return isinstance(error, APIStatusError) and error.status_code in (400, 401, 403, 404)
-
-
-def _read_error_is_final(error: Exception) -> bool:
-    if isinstance(error, APIResponseValidationError):
-        return True
-    return (
-        isinstance(error, APIStatusError)
-        and error.status_code < 500
-        and error.status_code
-        not in (
-            408,
-            429,
-        )
-    )
 
 
 def _reconnect_delay(retry_ms: int | None, failures: int) -> float:
@@ -140,6 +123,18 @@ async def _read_runs(
             inbox.put(ReadDone(details))
 
 
+def _subscribe(
+    api: AsyncAPIClient,
+    run_ids: Sequence[str],
+    inbox: AsyncChannel[Message],
+    workers: AsyncWorkers,
+    options: WaitOptions,
+) -> None:
+    """Start one events-stream worker per group of IDs that fits in a URL."""
+    for chunk in chunk_ids(run_ids, options.max_url_length):
+        workers.spawn(_pump_events, api, chunk, inbox, workers, options)
+
+
 def _timeout_error(state: WaitState, timeout: float | None) -> WaitTimeoutError:
     pending = state.pending
     first = pending[0]
@@ -175,22 +170,27 @@ async def follow_runs(
     start = clock.now()
     deadline = None if timeout is None else start + timeout
     use_events = options.strategy != "poll"
+    # A few runs are read at once, and subscribed to only if a read finds one unfinished:
+    # a run that is already over (or ends at once) costs no stream. Many runs are
+    # subscribed to first and read once their stream is up (or after a grace period).
+    subscribe_first = use_events and len(run_ids) > options.readers
     state = WaitState(
         run_ids,
         now=start,
         poll_schedule=options.poll_schedule,
-        stream_grace=options.stream_grace if use_events else None,
+        stream_grace=options.stream_grace if subscribe_first else None,
         safety_interval=options.safety_interval,
     )
     inbox: AsyncChannel[Message] = AsyncChannel()
     reads: AsyncChannel[str] = AsyncChannel()
+    subscribed = not use_events
     async with AsyncWorkers() as workers:
         workers.register(reads)
-        if use_events:
-            for chunk in chunk_ids(state.pending, options.max_url_length):
-                workers.spawn(_pump_events, api, chunk, inbox, workers, options)
         for _ in range(max(1, min(options.readers, len(state.pending)))):
             workers.spawn(_read_runs, api, reads, inbox, workers, deadline)
+        if subscribe_first:
+            _subscribe(api, state.pending, inbox, workers, options)
+            subscribed = True
         while not state.done:
             now = clock.now()
             for run_id in state.take_reads(now):
@@ -198,28 +198,15 @@ async def follow_runs(
             if deadline is not None and now >= deadline:
                 raise _timeout_error(state, timeout)
             waits = [moment - now for moment in (state.next_due(), deadline) if moment is not None]
-            message = await clock.wait(inbox, min(waits) if waits else None)
+            message: Message | None = await clock.wait(inbox, min(waits) if waits else None)
             if message is None:
                 continue
-            now = clock.now()
-            if isinstance(message, ReadDone):
-                before = state.last_status(message.details.id)
-                final = state.on_read(message.details, now)
-                if final is not None:
-                    yield True, final
-                elif updates and message.details.status is not before:
-                    yield False, message.details
-            elif isinstance(message, ReadFailed):
-                if _read_error_is_final(message.error):
-                    raise message.error
-                state.on_read_failed(message.run_id, now)
-            elif isinstance(message, StreamUp):
-                state.on_stream_up(message.run_ids, now)
-            elif isinstance(message, StreamDown):
-                if message.gave_up and options.strategy == "events":
-                    raise message.error or RenderError("the events stream ended")
-                state.on_stream_down(message.run_ids, now)
-            elif isinstance(message, EventUpdate):
-                state.on_event(message.details, now)
-                if updates and not message.details.is_terminal:
-                    yield False, message.details
+            out = state.apply(
+                message, clock.now(), updates=updates, events_required=options.strategy == "events"
+            )
+            if not subscribed and not state.done:
+                # Subscribe before handing anything to the caller, who may stop iterating.
+                _subscribe(api, state.pending, inbox, workers, options)
+                subscribed = True
+            if out is not None:
+                yield out

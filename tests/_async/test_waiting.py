@@ -59,7 +59,7 @@ async def test_a_terminal_event_is_confirmed_by_a_read() -> None:
     assert paths(transport).count("GET /v1/task-runs/trn-1") == 2
 
 
-async def test_a_run_that_finished_before_subscribing_is_found_by_the_first_read() -> None:
+async def test_a_run_that_is_already_over_costs_one_read_and_no_stream() -> None:
     api = FakeAPI().on("GET", EVENTS, sse())
     api.on("GET", "/v1/task-runs/trn-1", json_response(200, details_json(results=[1])))
     client, transport = make_client(api)
@@ -67,9 +67,40 @@ async def test_a_run_that_finished_before_subscribing_is_found_by_the_first_read
     details = await client.workflows.wait_for_task_run("trn-1", timeout=30)
 
     assert details.result == 1
-    assert paths(transport).index(f"GET {EVENTS}") < paths(transport).index(
-        "GET /v1/task-runs/trn-1"
+    assert paths(transport) == ["GET /v1/task-runs/trn-1"]
+
+
+async def test_an_unfinished_run_is_read_again_once_subscribed() -> None:
+    api = FakeAPI().on("GET", EVENTS, sse())
+    api.on(
+        "GET",
+        "/v1/task-runs/trn-1",
+        json_response(200, details_json(status="running", results=[])),
+        json_response(200, details_json(results=[1])),
     )
+    client, transport = make_client(api)
+
+    details = await client.workflows.wait_for_task_run("trn-1", timeout=30)
+
+    assert details.result == 1
+    assert paths(transport) == [
+        "GET /v1/task-runs/trn-1",
+        f"GET {EVENTS}",
+        "GET /v1/task-runs/trn-1",
+    ]
+
+
+async def test_many_runs_are_subscribed_to_before_they_are_read() -> None:
+    ids = [f"trn-{i}" for i in range(12)]
+    api = FakeAPI().on("GET", EVENTS, sse())
+    for run_id in ids:
+        api.on("GET", f"/v1/task-runs/{run_id}", json_response(200, details_json(run_id)))
+    client, transport = make_client(api)
+
+    await client.workflows.wait_all(ids, timeout=30)
+
+    assert paths(transport)[0] == f"GET {EVENTS}"
+    assert len(transport.requests) == 1 + len(ids)
 
 
 async def test_a_failed_attempt_that_will_be_retried_is_not_the_end() -> None:
@@ -150,6 +181,7 @@ async def test_wait_all_follows_many_runs_over_one_stream() -> None:
         api.on(
             "GET",
             f"/v1/task-runs/{run_id}",
+            json_response(200, details_json(run_id, "running", results=[])),
             json_response(200, details_json(run_id, status, results=[i])),
         )
     client, transport = make_client(api)
@@ -159,6 +191,7 @@ async def test_wait_all_follows_many_runs_over_one_stream() -> None:
     assert [d.id for d in results] == [*ids, "trn-0"]
     assert results[3].failed
     streams = [r for r in transport.requests if r.path == EVENTS]
+    assert len(streams) == 1
     assert streams[0].query == [("taskRunIds", run_id) for run_id in ids]
 
 

@@ -208,3 +208,20 @@ def test_arbitrary_json_raises_only_shape_error(data: Any) -> None:
         assert isinstance(details, models.TaskRunDetails)
         return
     assert message
+
+
+def test_a_run_handle_unstructures_as_the_run_it_extends() -> None:
+    from render_sdk import Client
+    from render_sdk.testing import MockTransport, json_response
+
+    body = {"id": "trn-1", "taskId": "tsk-1", "status": "pending"}
+    transport = MockTransport(lambda request: json_response(202, body))
+    with Client(api_key="k", transport=transport) as client:
+        run = client.workflows.start_task("wf/task", [])
+
+    data = unstructure(run)
+
+    assert data["id"] == "trn-1"
+    assert data["status"] == "pending"
+    assert "workflows" not in data
+    assert "_workflows" not in data
