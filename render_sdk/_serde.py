@@ -127,10 +127,8 @@ def _converter() -> cattrs.Converter:
 
     def unstructure_factory(cls: type) -> Any:
         # A run handle (a subclass bound to a client) unstructures as the model it extends.
-        cls = next(
-            (base for base in cls.__mro__ if base.__module__ == models.__name__ and attrs.has(base)),
-            cls,
-        )
+        bases = (base for base in cls.__mro__ if base.__module__ == models.__name__)
+        cls = next((base for base in bases if attrs.has(base)), cls)
         attrs.resolve_types(cls)
         renames = {f.name: override(rename=camel_case(f.name)) for f in attrs.fields(cls)}
         return make_dict_unstructure_fn(cls, conv, **renames)  # type: ignore[arg-type]
