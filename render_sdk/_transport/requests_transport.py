@@ -166,22 +166,28 @@ class RequestsTransport:
             proxies = self._proxies[origin] = requests.utils.get_environ_proxies(origin)
         return {"proxies": proxies, "verify": self._verify}
 
-    def send(self, request: HTTPRequest) -> HTTPResponse:
-        """Send ``request`` and read the whole response."""
+    def _request(
+        self, session: requests.Session, request: HTTPRequest, *, stream: bool
+    ) -> requests.Response:
         try:
-            response = self._session.request(
+            return session.request(
                 request.method,
                 request.url,
                 data=request.content,
                 headers=request.headers,
                 timeout=(request.timeout.connect, request.timeout.read),
                 allow_redirects=False,
+                stream=stream,
                 **self._settings(request.url),
             )
-            content = response.content
         except requests.RequestException as exc:
             raise map_requests_error(exc, request.method, request.url) from exc
-        return HTTPResponse(response.status_code, response.headers, content)
+
+    def send(self, request: HTTPRequest) -> HTTPResponse:
+        """Send ``request`` and read the whole response."""
+        response = self._request(self._session, request, stream=False)
+        # The body was read by requests already (stream=False), so this cannot fail.
+        return HTTPResponse(response.status_code, response.headers, response.content)
 
     def stream(self, request: HTTPRequest) -> _RequestsStream:
         """Send ``request`` on the streams' session; the body is left unread."""
@@ -189,19 +195,7 @@ class RequestsTransport:
             if self._stream_session is None:
                 self._stream_session = self._new_session()
             session = self._stream_session
-        try:
-            response = session.request(
-                request.method,
-                request.url,
-                data=request.content,
-                headers=request.headers,
-                timeout=(request.timeout.connect, request.timeout.read),
-                allow_redirects=False,
-                stream=True,
-                **self._settings(request.url),
-            )
-        except requests.RequestException as exc:
-            raise map_requests_error(exc, request.method, request.url) from exc
+        response = self._request(session, request, stream=True)
         return _RequestsStream(response, request.method, request.url)
 
     def close(self) -> None:
