@@ -18,14 +18,27 @@ from hypothesis.stateful import (
     rule,
 )
 
-from render_sdk import AsyncClient, Client, InvalidArgumentError
+from render_sdk import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APIStatusError,
+    AsyncClient,
+    Client,
+    InvalidArgumentError,
+    NotFoundError,
+)
 from render_sdk._polling import PollSchedule
 from render_sdk._waitstate import (
     EventUpdate,
+    ReadDone,
+    ReadFailed,
+    StreamDown,
+    StreamUp,
     WaitOptions,
     WaitState,
     chunk_ids,
     event_update,
+    read_error_is_final,
 )
 from render_sdk.models import TaskRunDetails, TaskRunStatus
 
@@ -507,3 +520,79 @@ class WaitStateMachine(RuleBasedStateMachine):
 
 WaitStateMachine.TestCase.settings = settings(max_examples=150, stateful_step_count=40)
 TestWaitStateMachine = WaitStateMachine.TestCase
+
+
+# --- subscribing after a first read; message dispatch ----------------------------------------
+
+
+def test_a_stream_coming_up_during_a_read_triggers_a_second_read() -> None:
+    ws = state(grace=None)
+    assert ws.take_reads(0.0) == ["trn-a"]  # read before subscribing
+    ws.on_stream_up(["trn-a"], 0.01)  # the run may have ended between read and subscription
+    assert ws.take_reads(0.01) == []
+    assert ws.on_read(details(status="running"), 0.02) is None
+    assert ws.next_due() == 0.02
+    assert read_at(ws, 0.02, details(status="succeeded"))
+
+
+def test_apply_dispatches_messages_and_reports_what_the_caller_sees() -> None:
+    ws = state(grace=None)
+    assert ws.take_reads(0.0) == ["trn-a"]
+    assert ws.apply(StreamUp(("trn-a",)), 0.0, updates=True, events_required=False) is None
+    running = details(status="running")
+    assert ws.apply(ReadDone(running), 0.1, updates=True, events_required=False) == (
+        False,
+        running,
+    )
+    assert ws.take_reads(0.1) == ["trn-a"]  # the re-read after the subscription
+    # The same status again is not a new update.
+    assert ws.apply(ReadDone(running), 0.2, updates=True, events_required=False) is None
+    event = details(status="pending")
+    assert ws.apply(EventUpdate(event), 0.3, updates=True, events_required=False) == (False, event)
+    assert ws.apply(EventUpdate(event), 0.3, updates=False, events_required=False) is None
+    ws.apply(EventUpdate(details(status="succeeded")), 0.4, updates=True, events_required=False)
+    assert ws.take_reads(0.4) == ["trn-a"]
+    final = details(status="succeeded", results=[1])
+    assert ws.apply(ReadDone(final), 0.5, updates=False, events_required=False) == (True, final)
+    assert ws.done
+
+
+def test_apply_raises_a_final_read_error_and_retries_others() -> None:
+    ws = state(grace=None)
+    assert ws.take_reads(0.0) == ["trn-a"]
+    flaky = APIConnectionError("reset")
+    assert ws.apply(ReadFailed("trn-a", flaky), 0.0, updates=False, events_required=False) is None
+    assert ws.next_due() == 1.0
+    assert ws.take_reads(1.0) == ["trn-a"]
+    gone = NotFoundError("gone", status_code=404)
+    with pytest.raises(NotFoundError):
+        ws.apply(ReadFailed("trn-a", gone), 1.0, updates=False, events_required=False)
+
+
+def test_apply_raises_when_a_required_stream_gives_up() -> None:
+    refused = NotFoundError("no such run", status_code=404)
+    ws = state()
+    down = StreamDown(("trn-a",), refused, True)
+    assert ws.apply(down, 0.0, updates=False, events_required=False) is None
+    assert ws.next_due() == 0.0  # polling instead
+    with pytest.raises(NotFoundError):
+        state().apply(down, 0.0, updates=False, events_required=True)
+    # A stream that merely dropped (and will reconnect) is not an error even then.
+    dropped = StreamDown(("trn-a",), None, False)
+    assert state().apply(dropped, 0.0, updates=False, events_required=True) is None
+
+
+@pytest.mark.parametrize(
+    ("error", "final"),
+    [
+        (NotFoundError("x", status_code=404), True),
+        (APIStatusError("x", status_code=400), True),
+        (APIStatusError("x", status_code=408), False),
+        (APIStatusError("x", status_code=429), False),
+        (APIStatusError("x", status_code=503), False),
+        (APIConnectionError("x"), False),
+        (APIResponseValidationError("x", status_code=200), True),
+    ],
+)
+def test_which_read_errors_are_final(error: Exception, final: bool) -> None:
+    assert read_error_is_final(error) is final
