@@ -106,3 +106,19 @@ def conformance(session: nox.Session) -> None:
         "python", "-c", "import importlib.metadata as m; print('render', m.version('render'))"
     )
     session.run("pytest", "-q", "-p", "no:cacheprovider", "conformance", *session.posargs)
+
+
+@nox.session(python=CODEGEN_PYTHON)
+def load(session: nox.Session) -> None:
+    """The load tests at full size: 10,000 calls from 32 threads and from 500 coroutines."""
+    session.install("-e", ".[all]", *group("test"))
+    session.env["RENDER_SDK_LOAD_CALLS"] = "10000"
+    session.run(
+        "pytest",
+        "-q",
+        "-s",
+        "-p",
+        "no:cacheprovider",
+        "tests/reliability/test_load.py",
+        *session.posargs,
+    )
