@@ -105,8 +105,8 @@ class _RequestsStream:
         """Close the connection, interrupting a read blocked in another thread."""
         shutdown = getattr(self._response.raw, "shutdown", None)  # urllib3 >= 2.3
         if shutdown is not None:
-            # ValueError: the socket is already gone (the body was read to the end).
-            with contextlib.suppress(OSError, ValueError):
+            # ValueError / RuntimeError: the connection is already gone or back in the pool.
+            with contextlib.suppress(OSError, ValueError, RuntimeError):
                 shutdown()
         self._response.close()
 
@@ -169,24 +169,40 @@ class RequestsTransport:
     def _request(
         self, session: requests.Session, request: HTTPRequest, *, stream: bool
     ) -> requests.Response:
+        timeout = (request.timeout.connect, request.timeout.read)
         try:
-            return session.request(
-                request.method,
-                request.url,
+            if not self._read_env:  # a session of the caller's: let it apply its own settings
+                return session.request(
+                    request.method,
+                    request.url,
+                    data=request.content,
+                    headers=request.headers,
+                    timeout=timeout,
+                    allow_redirects=False,
+                    stream=stream,
+                )
+            # Our own session has no cookies, auth, hooks or redirects to apply, so the
+            # request goes straight to the connection adapter (a quarter of the CPU of a
+            # call is Session.request's merging otherwise).
+            prepared = requests.PreparedRequest()
+            prepared.prepare(
+                method=request.method,
+                url=request.url,
+                headers=dict(request.headers),
                 data=request.content,
-                headers=request.headers,
-                timeout=(request.timeout.connect, request.timeout.read),
-                allow_redirects=False,
-                stream=stream,
-                **self._settings(request.url),
             )
+            response = session.get_adapter(request.url).send(
+                prepared, stream=stream, timeout=timeout, **self._settings(request.url)
+            )
+            if not stream:
+                response.content  # noqa: B018 - read the body inside the error mapping
+            return response
         except requests.RequestException as exc:
             raise map_requests_error(exc, request.method, request.url) from exc
 
     def send(self, request: HTTPRequest) -> HTTPResponse:
         """Send ``request`` and read the whole response."""
         response = self._request(self._session, request, stream=False)
-        # The body was read by requests already (stream=False), so this cannot fail.
         return HTTPResponse(response.status_code, response.headers, response.content)
 
     def stream(self, request: HTTPRequest) -> _RequestsStream:

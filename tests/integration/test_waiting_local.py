@@ -36,16 +36,6 @@ pytestmark = [
     pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning"),
 ]
 
-#: urllib3 >= 2.3 raises RuntimeError from ``HTTPResponse.shutdown()`` once the body has
-#: been read (the connection is back in the pool). ``_RequestsStream.close`` suppresses
-#: only OSError/ValueError, so closing a refused (error status, body read by
-#: ``open_stream``) or timed-out stream kills the events thread of the blocking client
-#: before it can post StreamDown: no error in "events" mode, no reconnect, no fallback.
-STREAM_CLOSE_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="render_sdk/_transport/requests_transport.py _RequestsStream.close: "
-    "urllib3 RuntimeError from shutdown() kills the sync events worker thread",
-)
 
 FAST_RETRY = RetryPolicy(max_retries=2, initial_backoff=0.01, max_backoff=0.05)
 FAST_POLL = PollSchedule(initial_interval=0.02, factor=1.5, max_interval=0.1)
@@ -147,7 +137,6 @@ def test_a_stream_dropped_midway_still_completes(
     assert server.requests[EVENTS] - streams_before >= 1
 
 
-@STREAM_CLOSE_BUG
 def test_a_refused_stream_falls_back_to_polling_in_auto_mode(
     server: LocalServer, make_client: Callable[..., Client]
 ) -> None:
@@ -167,7 +156,6 @@ def test_a_refused_stream_falls_back_to_polling_in_auto_mode(
     assert server.requests[EVENTS] - streams_before >= 2
 
 
-@STREAM_CLOSE_BUG
 @pytest.mark.parametrize("refusal", ["404", "400", "403"])
 def test_a_refused_stream_is_an_error_in_events_mode(
     server: LocalServer, make_client: Callable[..., Client], refusal: str
@@ -194,7 +182,6 @@ def test_an_unknown_run_in_events_mode_is_not_found(
         client.workflows.wait_for_task_run("trn-doesnotexist0000000", timeout=WAIT)
 
 
-@STREAM_CLOSE_BUG
 @pytest.mark.parametrize("strategy", ["auto", "events"])
 def test_a_mute_stream_falls_back_to_polling_after_the_idle_timeout(
     server: LocalServer, make_client: Callable[..., Client], strategy: str

@@ -12,7 +12,6 @@ tests/integration/test_waiting_local.py::test_a_mute_stream_falls_back_to_pollin
 
 from __future__ import annotations
 
-import inspect
 import time
 from collections.abc import Callable
 from typing import Any
@@ -20,7 +19,6 @@ from typing import Any
 import pytest
 
 from render_sdk import APITimeoutError, PollSchedule, RetryPolicy, Timeout, WaitTimeoutError
-from render_sdk._transport.requests_transport import _RequestsStream
 from render_sdk.local import LocalServer
 from tests.loopback import misbehaving_server
 from tests.reliability._twins import Twin
@@ -31,24 +29,6 @@ pytestmark = [
     # A worker thread of the client that dies is a failure here, not a warning.
     pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning"),
 ]
-
-# Found by these tests (and independently by tests/integration/test_waiting_local.py):
-# when a mute stream hits the idle (read) timeout, the blocking client's events worker
-# closes the stream and urllib3's HTTPResponse.shutdown() raises RuntimeError ("Cannot
-# shutdown as connection has already been released to the pool"), which
-# _RequestsStream.close (render_sdk/_transport/requests_transport.py, lines 104-111) does
-# not catch: the worker thread dies without reporting StreamDown, so the wait neither
-# falls back to polling nor gives up on events; only the 30 s safety read or the
-# caller's own timeout ends it.
-# A fix (suppressing RuntimeError there) was in progress when these tests were written;
-# the mark applies only while the close method does not handle RuntimeError.
-_BUG_PRESENT = "RuntimeError" not in inspect.getsource(_RequestsStream.close)
-SYNC_STREAM_CLOSE_BUG = pytest.mark.xfail(
-    _BUG_PRESENT,
-    strict=True,
-    reason="requests_transport._RequestsStream.close lets urllib3's RuntimeError from "
-    "shutdown() kill the blocking client's events worker after an idle timeout",
-)
 
 READ = 0.2
 SLACK = 0.6  # scheduling noise allowed on top of a computed bound (2 CPUs, loaded suite)
@@ -146,10 +126,8 @@ def test_a_wait_deadline_caps_a_read_the_server_sits_on(twin: Twin, server: Loca
 @pytest.mark.parametrize("strategy", ["auto", "events"])
 @pytest.mark.parametrize("stream_fault", ["mute", "silent"])
 def test_a_quiet_events_stream_still_ends_in_wait_timeout_on_time(
-    twin: Twin, server: LocalServer, strategy: str, stream_fault: str, request: Any
+    twin: Twin, server: LocalServer, strategy: str, stream_fault: str
 ) -> None:
-    if twin.name == "sync" and stream_fault == "mute":
-        request.applymarker(SYNC_STREAM_CLOSE_BUG)
     client = make(twin, server.base_url, wait_strategy=strategy, event_idle_timeout=0.2)
     try:
         run = twin.call(client.workflows.start_task("demo/slow", [30]))
@@ -169,11 +147,9 @@ def test_a_quiet_events_stream_still_ends_in_wait_timeout_on_time(
 
 @pytest.mark.parametrize("stream_fault", ["mute", "drop-time:0.1"])
 def test_a_mute_or_dropping_stream_falls_back_and_finds_the_end(
-    twin: Twin, server: LocalServer, stream_fault: str, request: Any
+    twin: Twin, server: LocalServer, stream_fault: str
 ) -> None:
     """No overall timeout at all: the fallback alone must end the wait (idle 0.3 s)."""
-    if twin.name == "sync" and stream_fault == "mute":
-        request.applymarker(SYNC_STREAM_CLOSE_BUG)
     client = make(twin, server.base_url, wait_strategy="auto", event_idle_timeout=0.3)
     try:
         server.faults.add(f"GET {EVENTS}={stream_fault}*50")
