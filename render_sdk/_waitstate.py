@@ -9,6 +9,8 @@ each run is still read at least every ``safety_interval`` seconds in case an eve
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import json
 from collections.abc import Iterable, Iterator
 
@@ -17,7 +19,7 @@ import attrs
 from ._polling import PollSchedule
 from ._serde import ShapeError, structure
 from .errors import APIConnectionError, APIResponseValidationError, APIStatusError
-from .models import TaskRunDetails, TaskRunStatus
+from .models import TaskRun, TaskRunDetails, TaskRunStatus
 
 __all__ = [
     "EventUpdate",
@@ -25,6 +27,7 @@ __all__ = [
     "ReadDone",
     "ReadFailed",
     "StreamDown",
+    "StatusDone",
     "StreamUp",
     "WaitOptions",
     "WaitState",
@@ -37,17 +40,74 @@ __all__ = [
 class _Run:
     """What is known of one run being followed."""
 
-    __slots__ = ("due", "in_flight", "intervals", "reread", "status", "streaming")
+    __slots__ = (
+        "_due",
+        "_dues",
+        "confirmed",
+        "event",
+        "id",
+        "in_flight",
+        "intervals",
+        "reread",
+        "status",
+        "streaming",
+    )
 
-    def __init__(self, due: float | None) -> None:
+    def __init__(self, run_id: str, dues: _DueIndex, due: float | None) -> None:
+        self.id = run_id
+        self._dues = dues
+        self._due: float | None = None
         self.status: TaskRunStatus | None = None
         self.streaming = False
         self.due = due
-        """When this run should next be read (None: only when an event says so)."""
         self.in_flight = False
         self.reread = False
         """An event arrived while a read was in flight: read again afterwards."""
         self.intervals: Iterator[float] | None = None
+        self.event: TaskRunDetails | None = None
+        """The latest terminal-looking update from the events stream."""
+        self.confirmed: TaskRun | None = None
+        """A status read found the run terminal; its details are still to be had."""
+
+    @property
+    def due(self) -> float | None:
+        """When this run should next be read (None: only when an event says so)."""
+        return self._due
+
+    @due.setter
+    def due(self, when: float | None) -> None:
+        self._due = when
+        if when is not None:
+            self._dues.push(when, self.id)
+
+
+class _DueIndex:
+    """A heap of (due time, run id); entries whose run has moved on are skipped lazily."""
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[float, int, str]] = []
+        self._order = itertools.count()
+
+    def push(self, when: float, run_id: str) -> None:
+        heapq.heappush(self._heap, (when, next(self._order), run_id))
+
+    def peek(self, runs: dict[str, _Run]) -> tuple[float, _Run] | None:
+        """The earliest entry still in force, dropping stale ones on the way."""
+        while self._heap:
+            when, _, run_id = self._heap[0]
+            run = runs.get(run_id)
+            if run is not None and not run.in_flight and run.due == when:
+                return when, run
+            heapq.heappop(self._heap)
+        return None
+
+    def pop(self) -> None:
+        heapq.heappop(self._heap)
+
+
+def _same_outcome(read: TaskRun, event: TaskRunDetails) -> bool:
+    """Does an event describe the very state a read confirmed (not an earlier attempt)?"""
+    return read.status is event.status and len(read.attempts) == len(event.attempts)
 
 
 class WaitState:
@@ -66,9 +126,13 @@ class WaitState:
         self._schedule = poll_schedule
         self._safety = safety_interval
         self._runs: dict[str, _Run] = {}
+        self._dues = _DueIndex()
+        self.details_grace = 0.2
+        """Seconds a confirmed run waits for its stream's event before its details are read."""
         first_read = now if stream_grace is None else now + stream_grace
         for run_id in run_ids:
-            self._runs.setdefault(run_id, _Run(due=first_read))
+            if run_id not in self._runs:
+                self._runs[run_id] = _Run(run_id, self._dues, first_read)
         self.completed: dict[str, TaskRunDetails] = {}
 
     # --- what is known -----------------------------------------------------------------
@@ -109,18 +173,54 @@ class WaitState:
                 # Events may have been missed: read soon, then back off.
                 run.due = now if run.due is None else min(run.due, now)
 
-    def on_event(self, details: TaskRunDetails, now: float) -> None:
-        """An event reported this state; a terminal one is confirmed by a read."""
+    def on_event(self, details: TaskRunDetails, now: float) -> TaskRunDetails | None:
+        """An event reported this state; a terminal one is confirmed by a read.
+
+        Returns the details if a status read already confirmed exactly this outcome.
+        """
         run = self._runs.get(details.id)
         if run is None:
-            return
+            return None
         if not details.is_terminal:
             run.status = details.status
-            return
+            return None
+        run.event = details
+        if run.confirmed is not None and _same_outcome(run.confirmed, details):
+            return self._complete(details)
         if run.in_flight:
             run.reread = True
-        else:
+        elif run.confirmed is None:
             run.due = now
+        return None
+
+    def on_status(
+        self, status: TaskRun, now: float, *, details_grace: float = 0.0
+    ) -> TaskRunDetails | None:
+        """A status-only read (a listed run) came back; returns details if that completes it.
+
+        A terminal status completes the run with the events stream's details when they
+        describe the same outcome; otherwise the details are read, after ``details_grace``
+        seconds while a stream is up (its event for the run may be on its way).
+        """
+        run = self._runs.get(status.id)
+        if run is None:
+            return None
+        run.in_flight = False
+        run.status = status.status
+        if not status.is_terminal:
+            self._after_unfinished_read(run, now)
+            return None
+        if run.event is not None and _same_outcome(status, run.event):
+            return self._complete(run.event)
+        run.confirmed = status
+        run.reread = False
+        run.due = now + (details_grace if run.streaming else 0.0)
+        return None
+
+    def wants_details(self, run_id: str) -> bool:
+        """True when the next read of this run must fetch its details (not just its status)."""
+        run = self._runs.get(run_id)
+        return run is not None and run.confirmed is not None
 
     def on_read(self, details: TaskRunDetails, now: float) -> TaskRunDetails | None:
         """A read came back; returns the details if that completes the run."""
@@ -130,14 +230,8 @@ class WaitState:
         run.in_flight = False
         run.status = details.status
         if details.is_terminal:
-            del self._runs[details.id]
-            self.completed[details.id] = details
-            return details
-        if run.reread:
-            run.reread = False
-            run.due = now
-        else:
-            run.due = now + self._next_gap(run)
+            return self._complete(details)
+        self._after_unfinished_read(run, now)
         return None
 
     def on_read_failed(self, run_id: str, now: float) -> None:
@@ -177,8 +271,14 @@ class WaitState:
             if message.gave_up and events_required:
                 raise message.error or APIConnectionError("the events stream ended")
             self.on_stream_down(message.run_ids, now)
+        elif isinstance(message, StatusDone):
+            final = self.on_status(message.run, now, details_grace=self.details_grace)
+            if final is not None:
+                return True, final
         elif isinstance(message, EventUpdate):
-            self.on_event(message.details, now)
+            final = self.on_event(message.details, now)
+            if final is not None:
+                return True, final
             if updates and not message.details.is_terminal:
                 return False, message.details
         return None
@@ -188,19 +288,32 @@ class WaitState:
     def take_reads(self, now: float) -> list[str]:
         """IDs to read now; they count as in flight until on_read / on_read_failed."""
         ready = []
-        for run_id, run in self._runs.items():
-            if not run.in_flight and run.due is not None and run.due <= now:
-                run.in_flight = True
-                run.due = None
-                ready.append(run_id)
+        while (entry := self._dues.peek(self._runs)) is not None and entry[0] <= now:
+            self._dues.pop()
+            run = entry[1]
+            run.in_flight = True
+            run.due = None
+            ready.append(run.id)
         return ready
 
     def next_due(self) -> float | None:
         """The earliest time a read is due (None if every read waits on an event)."""
-        dues = [run.due for run in self._runs.values() if run.due is not None and not run.in_flight]
-        return min(dues, default=None)
+        entry = self._dues.peek(self._runs)
+        return None if entry is None else entry[0]
 
     # --- helpers ------------------------------------------------------------------------
+
+    def _complete(self, details: TaskRunDetails) -> TaskRunDetails:
+        del self._runs[details.id]
+        self.completed[details.id] = details
+        return details
+
+    def _after_unfinished_read(self, run: _Run, now: float) -> None:
+        if run.reread:
+            run.reread = False
+            run.due = now
+        else:
+            run.due = now + self._next_gap(run)
 
     def _each(self, run_ids: Iterable[str]) -> Iterator[_Run]:
         for run_id in run_ids:
@@ -265,6 +378,15 @@ class ReadDone(Message):
 
     def __init__(self, details: TaskRunDetails) -> None:
         self.details = details
+
+
+class StatusDone(Message):
+    """A status-only read of a run (as listed) succeeded."""
+
+    __slots__ = ("run",)
+
+    def __init__(self, run: TaskRun) -> None:
+        self.run = run
 
 
 class ReadFailed(Message):

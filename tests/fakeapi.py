@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 from render_sdk._transport.base import HTTPRequest, HTTPResponse
 from render_sdk.testing import json_response
 from render_sdk.testing.transport import Recorded
 
-Reply = HTTPResponse | BaseException
+Reply = HTTPResponse | BaseException | Callable[[HTTPRequest], "HTTPResponse | BaseException"]
 
 
 def run_json(run_id: str = "trn-1", status: str = "pending", **extra: Any) -> dict[str, Any]:
@@ -61,5 +64,26 @@ class FakeAPI:
                 key = f"{method} {pattern.pattern}"
                 index = self.calls[key]
                 self.calls[key] += 1
-                return replies[min(index, len(replies) - 1)]
+                reply = replies[min(index, len(replies) - 1)]
+                return reply(request) if callable(reply) else reply
         return json_response(404, {"message": f"no route for {request.method} {path}"})
+
+    def list_by_root(self, request: HTTPRequest) -> HTTPResponse | BaseException:
+        """Answer ``GET /v1/task-runs?rootTaskRunId=...`` from each run's own GET route.
+
+        Every listed run advances its route's script exactly as a GET of it would.
+        """
+        query = parse_qsl(urlsplit(request.url).query)
+        rows = []
+        for key, run_id in query:
+            if key != "rootTaskRunId":
+                continue
+            get = HTTPRequest(
+                "GET", f"https://fake/v1/task-runs/{run_id}", {}, None, request.timeout
+            )
+            reply = self(get)
+            if isinstance(reply, BaseException):
+                return reply
+            if reply.status_code == 200:
+                rows.append({"taskRun": json.loads(reply.content), "cursor": run_id})
+        return json_response(200, rows)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Sequence
 
-from .. import _api
+from .. import _api, models
 from .._concurrency import AsyncChannel, AsyncWorkers
 from .._sse import SSEParser
 from .._transport.base import Timeout
@@ -17,6 +17,7 @@ from .._waitstate import (
     Message,
     ReadDone,
     ReadFailed,
+    StatusDone,
     StreamDown,
     StreamUp,
     WaitOptions,
@@ -32,7 +33,7 @@ from ..errors import (
 from ..models import TaskRunDetails
 from ._base import AsyncAPIClient
 
-__all__ = ["EVENTS_PATH", "follow_runs", "read_run"]
+__all__ = ["EVENTS_PATH", "follow_runs", "read_run", "read_statuses"]
 
 EVENTS_PATH = "/task-runs/events"
 _DEFAULT_RECONNECT = 1.0
@@ -103,24 +104,63 @@ async def _pump_events(
         await workers.sleep(_reconnect_delay(parser.retry, failures))
 
 
+async def read_statuses(
+    api: AsyncAPIClient, run_ids: Sequence[str], deadline: float | None
+) -> dict[str, models.TaskRun]:
+    """Read the status of many root runs with one list request (children are ignored)."""
+    params = _api.list_params(limit=_api.MAX_PAGE_SIZE, repeated={"rootTaskRunId": list(run_ids)})
+    response, url = await api.request("GET", "/task-runs", params=params, deadline=deadline)
+    page = _api.decode_page(response, "taskRun", models.TaskRun, "GET", url)
+    wanted = set(run_ids)
+    return {run.id: run for run, _ in page if run.id in wanted}
+
+
 async def _read_runs(
     api: AsyncAPIClient,
-    reads: AsyncChannel[str],
+    reads: AsyncChannel[tuple[bool, str]],
     inbox: AsyncChannel[Message],
     workers: AsyncWorkers,
     deadline: float | None,
 ) -> None:
-    """Read the runs the loop asks for, one at a time, and report each outcome."""
+    """Read the runs the loop asks for and report each outcome.
+
+    Each item is ``(wants_details, run_id)``. When several status checks are queued at
+    once they are answered by one list request (up to a page); the rest, and any run the
+    list does not show (a child run), are read one by one.
+    """
     while not workers.stopped():
-        run_id = await reads.get(None)
-        if run_id is None:
+        first = await reads.get(None)
+        if first is None:
             return
-        try:
-            details = await read_run(api, run_id, deadline)
-        except Exception as exc:  # reported to the loop, which decides what is fatal
-            inbox.put(ReadFailed(run_id, exc))
+        batch = [first]
+        while len(batch) < _api.MAX_PAGE_SIZE:
+            more = reads.get_nowait()
+            if more is None:
+                break
+            batch.append(more)
+        one_by_one = [run_id for wants_details, run_id in batch if wants_details]
+        statuses = [run_id for wants_details, run_id in batch if not wants_details]
+        if len(statuses) > 1:
+            try:
+                found = await read_statuses(api, statuses, deadline)
+            except Exception as exc:  # reported to the loop, which decides what is fatal
+                for run_id in statuses:
+                    inbox.put(ReadFailed(run_id, exc))
+            else:
+                for run_id in statuses:
+                    if run_id in found:
+                        inbox.put(StatusDone(found[run_id]))
+                    else:
+                        one_by_one.append(run_id)
         else:
-            inbox.put(ReadDone(details))
+            one_by_one += statuses
+        for run_id in one_by_one:
+            try:
+                details = await read_run(api, run_id, deadline)
+            except Exception as exc:  # reported to the loop, which decides what is fatal
+                inbox.put(ReadFailed(run_id, exc))
+            else:
+                inbox.put(ReadDone(details))
 
 
 def _subscribe(
@@ -182,7 +222,7 @@ async def follow_runs(
         safety_interval=options.safety_interval,
     )
     inbox: AsyncChannel[Message] = AsyncChannel()
-    reads: AsyncChannel[str] = AsyncChannel()
+    reads: AsyncChannel[tuple[bool, str]] = AsyncChannel()
     subscribed = not use_events
     async with AsyncWorkers() as workers:
         workers.register(reads)
@@ -194,7 +234,7 @@ async def follow_runs(
         while not state.done:
             now = clock.now()
             for run_id in state.take_reads(now):
-                reads.put(run_id)
+                reads.put((state.wants_details(run_id), run_id))
             if deadline is not None and now >= deadline:
                 raise _timeout_error(state, timeout)
             waits = [moment - now for moment in (state.next_due(), deadline) if moment is not None]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Generator, Sequence
 
-from .. import _api
+from .. import _api, models
 from .._concurrency import SyncChannel, SyncWorkers
 from .._sse import SSEParser
 from .._transport.base import Timeout
@@ -18,6 +18,7 @@ from .._waitstate import (
     Message,
     ReadDone,
     ReadFailed,
+    StatusDone,
     StreamDown,
     StreamUp,
     WaitOptions,
@@ -33,7 +34,7 @@ from ..errors import (
 from ..models import TaskRunDetails
 from ._base import APIClient
 
-__all__ = ["EVENTS_PATH", "follow_runs", "read_run"]
+__all__ = ["EVENTS_PATH", "follow_runs", "read_run", "read_statuses"]
 
 EVENTS_PATH = "/task-runs/events"
 _DEFAULT_RECONNECT = 1.0
@@ -104,24 +105,63 @@ def _pump_events(
         workers.sleep(_reconnect_delay(parser.retry, failures))
 
 
+def read_statuses(
+    api: APIClient, run_ids: Sequence[str], deadline: float | None
+) -> dict[str, models.TaskRun]:
+    """Read the status of many root runs with one list request (children are ignored)."""
+    params = _api.list_params(limit=_api.MAX_PAGE_SIZE, repeated={"rootTaskRunId": list(run_ids)})
+    response, url = api.request("GET", "/task-runs", params=params, deadline=deadline)
+    page = _api.decode_page(response, "taskRun", models.TaskRun, "GET", url)
+    wanted = set(run_ids)
+    return {run.id: run for run, _ in page if run.id in wanted}
+
+
 def _read_runs(
     api: APIClient,
-    reads: SyncChannel[str],
+    reads: SyncChannel[tuple[bool, str]],
     inbox: SyncChannel[Message],
     workers: SyncWorkers,
     deadline: float | None,
 ) -> None:
-    """Read the runs the loop asks for, one at a time, and report each outcome."""
+    """Read the runs the loop asks for and report each outcome.
+
+    Each item is ``(wants_details, run_id)``. When several status checks are queued at
+    once they are answered by one list request (up to a page); the rest, and any run the
+    list does not show (a child run), are read one by one.
+    """
     while not workers.stopped():
-        run_id = reads.get(None)
-        if run_id is None:
+        first = reads.get(None)
+        if first is None:
             return
-        try:
-            details = read_run(api, run_id, deadline)
-        except Exception as exc:  # reported to the loop, which decides what is fatal
-            inbox.put(ReadFailed(run_id, exc))
+        batch = [first]
+        while len(batch) < _api.MAX_PAGE_SIZE:
+            more = reads.get_nowait()
+            if more is None:
+                break
+            batch.append(more)
+        one_by_one = [run_id for wants_details, run_id in batch if wants_details]
+        statuses = [run_id for wants_details, run_id in batch if not wants_details]
+        if len(statuses) > 1:
+            try:
+                found = read_statuses(api, statuses, deadline)
+            except Exception as exc:  # reported to the loop, which decides what is fatal
+                for run_id in statuses:
+                    inbox.put(ReadFailed(run_id, exc))
+            else:
+                for run_id in statuses:
+                    if run_id in found:
+                        inbox.put(StatusDone(found[run_id]))
+                    else:
+                        one_by_one.append(run_id)
         else:
-            inbox.put(ReadDone(details))
+            one_by_one += statuses
+        for run_id in one_by_one:
+            try:
+                details = read_run(api, run_id, deadline)
+            except Exception as exc:  # reported to the loop, which decides what is fatal
+                inbox.put(ReadFailed(run_id, exc))
+            else:
+                inbox.put(ReadDone(details))
 
 
 def _subscribe(
@@ -183,7 +223,7 @@ def follow_runs(
         safety_interval=options.safety_interval,
     )
     inbox: SyncChannel[Message] = SyncChannel()
-    reads: SyncChannel[str] = SyncChannel()
+    reads: SyncChannel[tuple[bool, str]] = SyncChannel()
     subscribed = not use_events
     with SyncWorkers() as workers:
         workers.register(reads)
@@ -195,7 +235,7 @@ def follow_runs(
         while not state.done:
             now = clock.now()
             for run_id in state.take_reads(now):
-                reads.put(run_id)
+                reads.put((state.wants_details(run_id), run_id))
             if deadline is not None and now >= deadline:
                 raise _timeout_error(state, timeout)
             waits = [moment - now for moment in (state.next_due(), deadline) if moment is not None]

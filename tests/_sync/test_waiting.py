@@ -31,6 +31,7 @@ def sse(*events: tuple[str, dict[str, Any]], retry_ms: int = 5) -> HTTPResponse:
 
 
 def make_client(api: FakeAPI, **options: Any) -> tuple[Client, MockTransport]:
+    api.on("GET", "/v1/task-runs", api.list_by_root)
     transport = MockTransport(api)
     options.setdefault("wait_strategy", "events")
     client = Client(api_key="k", transport=transport, clock=FakeClock(), **options)
@@ -100,8 +101,32 @@ def test_many_runs_are_subscribed_to_before_they_are_read() -> None:
 
     client.workflows.wait_all(ids, timeout=30)
 
-    assert paths(transport)[0] == f"GET {EVENTS}"
-    assert len(transport.requests) == 1 + len(ids)
+    # Subscribe, confirm every status with one list request, then fetch the details that
+    # no event brought.
+    assert paths(transport)[:2] == [f"GET {EVENTS}", "GET /v1/task-runs"]
+    assert sorted(paths(transport)[2:]) == sorted(f"GET /v1/task-runs/{i}" for i in ids)
+
+
+def test_replayed_events_confirmed_in_one_list_request_need_no_more_reads() -> None:
+    ids = [f"trn-{i}" for i in range(12)]
+    api = FakeAPI().on(
+        "GET",
+        EVENTS,
+        sse(
+            *[("task.completed", details_json(run_id, results=[n])) for n, run_id in enumerate(ids)]
+        ),
+    )
+    for run_id in ids:
+        api.on("GET", f"/v1/task-runs/{run_id}", json_response(200, details_json(run_id)))
+    client, transport = make_client(api)
+
+    results = client.workflows.wait_all(ids, timeout=30)
+
+    assert [d.result for d in results] == list(range(12))
+    assert paths(transport) == [f"GET {EVENTS}", "GET /v1/task-runs"]
+    assert sorted(transport.requests[1].query) == sorted(
+        [("limit", "100")] + [("rootTaskRunId", run_id) for run_id in ids]
+    )
 
 
 def test_a_failed_attempt_that_will_be_retried_is_not_the_end() -> None:
