@@ -254,6 +254,8 @@ class WaitState:
         retrying cannot help, and a stream's error when events are required and the
         stream has given up.
         """
+        if isinstance(message, ReadDone | EventUpdate) and message.details.id not in self._runs:
+            return None  # a late word on a run already reported (or never asked for)
         if isinstance(message, ReadDone):
             before = self.last_status(message.details.id)
             final = self.on_read(message.details, now)

@@ -596,3 +596,22 @@ def test_apply_raises_when_a_required_stream_gives_up() -> None:
 )
 def test_which_read_errors_are_final(error: Exception, final: bool) -> None:
     assert read_error_is_final(error) is final
+
+
+def test_late_reads_and_events_of_a_reported_run_yield_nothing() -> None:
+    from render_sdk._waitstate import EventUpdate, ReadDone
+
+    ws = WaitState(
+        ["trn-1"],
+        now=0.0,
+        poll_schedule=PollSchedule(),
+        stream_grace=None,
+        safety_interval=30.0,
+    )
+    assert ws.take_reads(0.0) == ["trn-1"]
+    final = ws.apply(ReadDone(details("trn-1", "failed")), 0.1, updates=True, events_required=False)
+    assert final is not None
+    assert final[0] is True
+
+    for late in (ReadDone(details("trn-1", "failed")), EventUpdate(details("trn-1", "running"))):
+        assert ws.apply(late, 0.2, updates=True, events_required=False) is None
