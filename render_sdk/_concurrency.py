@@ -90,7 +90,7 @@ class AsyncChannel(Generic[T]):
                 item = await self._queue.get()
             else:
                 item = await asyncio.wait_for(self._queue.get(), max(0.0, timeout))
-        except TimeoutError:
+        except asyncio.TimeoutError:  # not the builtin TimeoutError before Python 3.11
             return None
         if isinstance(item, _Closed):
             self._queue.put_nowait(item)
