@@ -8,7 +8,7 @@ from .._clock import AsyncInbox, Inbox
 
 T = TypeVar("T")
 
-_GRACE = 0.05
+_GRACE = 0.2
 """Real seconds a fake wait gives background workers to deliver a message (mock I/O is
 instant) before it concludes that nothing is coming and moves fake time on instead."""
 
