@@ -53,6 +53,17 @@ class SyncChannel(Generic[T]):
             return None
         return item
 
+    def get_nowait(self) -> T | None:
+        """The next item if one is waiting, else None (also once closed)."""
+        try:
+            item = self._queue.get_nowait()
+        except queue.Empty:
+            return None
+        if isinstance(item, _Closed):
+            self._queue.put(item)
+            return None
+        return item
+
     def close(self) -> None:
         """Wake every reader, now and later, with None."""
         self._queue.put(_CLOSED)
@@ -80,6 +91,19 @@ class AsyncChannel(Generic[T]):
             else:
                 item = await asyncio.wait_for(self._queue.get(), max(0.0, timeout))
         except asyncio.TimeoutError:  # not the builtin TimeoutError before Python 3.11
+            return None
+        if isinstance(item, _Closed):
+            self._queue.put_nowait(item)
+            return None
+        return item
+
+    def get_nowait(self) -> T | None:
+        """The next item if one is waiting, else None (also once closed)."""
+        import asyncio
+
+        try:
+            item = self._queue.get_nowait()
+        except asyncio.QueueEmpty:
             return None
         if isinstance(item, _Closed):
             self._queue.put_nowait(item)

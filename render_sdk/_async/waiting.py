@@ -117,36 +117,43 @@ async def read_statuses(
 
 async def _read_runs(
     api: AsyncAPIClient,
-    reads: AsyncChannel[tuple[bool, tuple[str, ...]]],
+    reads: AsyncChannel[tuple[bool, str]],
     inbox: AsyncChannel[Message],
     workers: AsyncWorkers,
     deadline: float | None,
 ) -> None:
     """Read the runs the loop asks for and report each outcome.
 
-    Each item is ``(wants_details, run_ids)``. Several status checks are answered by one
-    list request; details, a single run, and any run the list does not show (a child
-    run) are read one by one.
+    Each item is ``(wants_details, run_id)``. When several status checks are queued at
+    once they are answered by one list request (up to a page); the rest, and any run the
+    list does not show (a child run), are read one by one.
     """
     while not workers.stopped():
-        item = await reads.get(None)
-        if item is None:
+        first = await reads.get(None)
+        if first is None:
             return
-        wants_details, run_ids = item
-        one_by_one = list(run_ids)
-        if not wants_details and len(run_ids) > 1:
-            one_by_one = []
+        batch = [first]
+        while len(batch) < _api.MAX_PAGE_SIZE:
+            more = reads.get_nowait()
+            if more is None:
+                break
+            batch.append(more)
+        one_by_one = [run_id for wants_details, run_id in batch if wants_details]
+        statuses = [run_id for wants_details, run_id in batch if not wants_details]
+        if len(statuses) > 1:
             try:
-                found = await read_statuses(api, run_ids, deadline)
+                found = await read_statuses(api, statuses, deadline)
             except Exception as exc:  # reported to the loop, which decides what is fatal
-                for run_id in run_ids:
+                for run_id in statuses:
                     inbox.put(ReadFailed(run_id, exc))
             else:
-                for run_id in run_ids:
+                for run_id in statuses:
                     if run_id in found:
                         inbox.put(StatusDone(found[run_id]))
                     else:
                         one_by_one.append(run_id)
+        else:
+            one_by_one += statuses
         for run_id in one_by_one:
             try:
                 details = await read_run(api, run_id, deadline)
@@ -154,18 +161,6 @@ async def _read_runs(
                 inbox.put(ReadFailed(run_id, exc))
             else:
                 inbox.put(ReadDone(details))
-
-
-def _queue_reads(
-    reads: AsyncChannel[tuple[bool, tuple[str, ...]]], state: WaitState, run_ids: list[str]
-) -> None:
-    """Hand due reads to the readers: status checks in batches of a page, details singly."""
-    statuses = [run_id for run_id in run_ids if not state.wants_details(run_id)]
-    for start in range(0, len(statuses), _api.MAX_PAGE_SIZE):
-        reads.put((False, tuple(statuses[start : start + _api.MAX_PAGE_SIZE])))
-    for run_id in run_ids:
-        if state.wants_details(run_id):
-            reads.put((True, (run_id,)))
 
 
 def _subscribe(
@@ -227,7 +222,7 @@ async def follow_runs(
         safety_interval=options.safety_interval,
     )
     inbox: AsyncChannel[Message] = AsyncChannel()
-    reads: AsyncChannel[tuple[bool, tuple[str, ...]]] = AsyncChannel()
+    reads: AsyncChannel[tuple[bool, str]] = AsyncChannel()
     subscribed = not use_events
     async with AsyncWorkers() as workers:
         workers.register(reads)
@@ -238,7 +233,8 @@ async def follow_runs(
             subscribed = True
         while not state.done:
             now = clock.now()
-            _queue_reads(reads, state, state.take_reads(now))
+            for run_id in state.take_reads(now):
+                reads.put((state.wants_details(run_id), run_id))
             if deadline is not None and now >= deadline:
                 raise _timeout_error(state, timeout)
             waits = [moment - now for moment in (state.next_due(), deadline) if moment is not None]
