@@ -25,6 +25,7 @@ from starlette.types import Message, Receive, Scope, Send
 from render_sdk.local.engine import Engine
 from render_sdk.local.events import EventHub
 from render_sdk.local.faults import Fault, FaultPlan
+from render_sdk.local.logs import LogStore
 from render_sdk.local.registry import OWNER_ID, TaskRegistry, TaskResolutionError
 from render_sdk.local.store import CursorError, RunFilters, RunStore, page_of, task_json
 
@@ -60,6 +61,7 @@ class ServerState:
         self.api_key = api_key
         self.faults = faults if faults is not None else FaultPlan()
         self.store = RunStore()
+        self.logs = LogStore()
         self.engine = Engine(self.store)
         self.events = EventHub(self.store, heartbeat=heartbeat, retry_ms=retry_ms)
         self.closed = asyncio.Event()
