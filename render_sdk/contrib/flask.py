@@ -64,17 +64,19 @@ class _AppState:
 class RenderWorkflows:
     """The Flask extension: ``RenderWorkflows(app)``, or ``init_app(app)`` in a factory.
 
+    Bound to one app (``RenderWorkflows(app)``), ``client`` also works outside an app
+    context; in the factory form it is the client of ``flask.current_app``.
+
     With ``handle_errors=True``, a ``RenderError`` raised by a view is answered with
     ``error_response(exc)`` (see ``render_sdk.contrib.http`` for the table).
     """
 
     def __init__(self, app: Flask | None = None, *, handle_errors: bool = False) -> None:
         self._handle_errors = handle_errors
-        self._default_app: weakref.ref[Flask] | None = None
+        self._app = app
         self._states: weakref.WeakSet[Any] = weakref.WeakSet()
         if app is not None:
             self.init_app(app)
-            self._default_app = weakref.ref(app)
 
     def init_app(self, app: Flask) -> None:
         """Read and check the app's ``RENDER_*`` settings and register the extension.
@@ -103,14 +105,13 @@ class RenderWorkflows:
         if app is None:
             if has_app_context():
                 app = current_app._get_current_object()  # type: ignore[attr-defined]
-            elif self._default_app is not None and self._default_app() is not None:
-                app = self._default_app()
+            elif self._app is not None:
+                app = self._app
             else:
                 raise RuntimeError(
                     "no Flask app: use render.client inside an app or request context "
                     "(with app.app_context(): ...), or call render.get_client(app)"
                 )
-        assert app is not None
         state = app.extensions.get(EXTENSION_KEY)
         if not isinstance(state, _AppState) or state.extension is not self:
             raise RuntimeError(
