@@ -113,6 +113,11 @@ class PendingStart:
     to repeat the start later (the API returns the same run for the same key within 24
     hours). After the commit, ``run`` is the started ``TaskRun``; if the start failed,
     ``error`` holds the exception (it was also logged) and reading ``run`` raises it.
+
+    The commit that matters is the outermost one: inside ``ATOMIC_REQUESTS`` or a test's
+    ``TestCase`` the run has not started when the view's own ``atomic()`` block ends. To
+    record the run's id, register your own ``transaction.on_commit`` callback after this
+    call (callbacks run in order) and read ``run`` there when ``started``.
     """
 
     def __init__(
@@ -130,6 +135,11 @@ class PendingStart:
     def done(self) -> bool:
         """True once the start was attempted (after the commit), whatever its outcome."""
         return self._run is not None or self.error is not None
+
+    @property
+    def started(self) -> bool:
+        """True once the run has been started (after the commit)."""
+        return self._run is not None
 
     @property
     def run(self) -> TaskRun:
