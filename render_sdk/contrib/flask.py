@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 import weakref
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, current_app, has_app_context, jsonify
@@ -48,17 +49,28 @@ logger = logging.getLogger("render_sdk.contrib.flask")
 
 
 class _AppState:
-    """What one app holds in ``app.extensions["render_sdk"]``: its options and client."""
+    """What one app holds in ``app.extensions["render_sdk"]``: its config and client.
 
-    def __init__(self, extension: RenderWorkflows, options: dict[str, Any]) -> None:
+    It keeps the app's config (not the app), so the app can still be garbage collected.
+    """
+
+    def __init__(self, extension: RenderWorkflows, config: Mapping[str, Any]) -> None:
         self.extension = extension
-        self.options = options
+        self.config = config
         self.lazy: LazyClient[Client] = LazyClient(self._make)
+
+    def options(self) -> dict[str, Any]:
+        return client_options(
+            self.config,
+            prefix="RENDER_",
+            describe=lambda key: f"app.config[{key!r}]",
+            reject_unknown=False,
+        )
 
     def _make(self) -> Client:
         from .._sync.client import Client
 
-        return Client(**self.options)
+        return Client(**self.options())
 
 
 class RenderWorkflows:
@@ -86,13 +98,8 @@ class RenderWorkflows:
         """
         if EXTENSION_KEY in app.extensions:
             raise RuntimeError(f"render_sdk is already initialised on app {app.name!r}")
-        options = client_options(
-            app.config,
-            prefix="RENDER_",
-            describe=lambda key: f"app.config[{key!r}]",
-            reject_unknown=False,
-        )
-        state = _AppState(self, options)
+        state = _AppState(self, app.config)
+        state.options()  # bad settings fail here, at start-up
         app.extensions[EXTENSION_KEY] = state
         self._states.add(state)
         # The client is closed when the app goes away (or at interpreter exit, which
@@ -131,7 +138,8 @@ class RenderWorkflows:
     def close(self, app: Flask | None = None) -> None:
         """Close the client of ``app``, or of every app of this extension when None.
 
-        The next use makes a new client, so this is also how to apply changed settings.
+        The next use makes a new client from the app's config as it is then, so this is
+        also how to apply changed ``RENDER_*`` settings.
         """
         states = [self._state(app)] if app is not None else list(self._states)
         for state in states:

@@ -196,3 +196,14 @@ def test_handled_server_side_failures_are_logged(caplog: pytest.LogCaptureFixtur
     assert response.get_json()["error"] == "upstream_unavailable"
     assert [record.exc_info is not None for record in caplog.records] == [True]
     render.close()
+
+
+def test_settings_changed_after_close_apply_to_the_next_client(server: LocalServer) -> None:
+    app = make_app(server)
+    render = RenderWorkflows(app)
+    assert render.client.max_retries == 2
+    app.config["RENDER_MAX_RETRIES"] = 0
+    assert render.client.max_retries == 2  # read once per client
+    render.close()
+    assert render.client.max_retries == 0
+    render.close()
