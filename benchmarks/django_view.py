@@ -177,7 +177,8 @@ def main() -> None:
         "paired_added_ms": {
             name: round(
                 statistics.median(
-                    (mine - base) * 1000 for mine, base in zip(values, samples["direct"])
+                    (mine - base) * 1000
+                    for mine, base in zip(values, samples["direct"], strict=True)
                 ),
                 3,
             )

@@ -160,4 +160,3 @@ def _handle_render_error(exc: RenderError) -> Response:
     if response.status_code >= 500:
         logger.error("a call to Render failed", exc_info=exc)
     return response
-

@@ -12,18 +12,18 @@ import pytest
 
 pytest.importorskip("fastapi", reason="FastAPI runs in the `examples` nox session")
 
-from fastapi import Depends, FastAPI  # noqa: E402
-from fastapi.testclient import TestClient  # noqa: E402
+from fastapi import Depends, FastAPI
+from fastapi.testclient import TestClient
 
-from render_sdk import AsyncClient, RenderError  # noqa: E402
-from render_sdk.contrib.fastapi import (  # noqa: E402
+from render_sdk import AsyncClient, RenderError
+from render_sdk.contrib.fastapi import (
     STATE_ATTRIBUTE,
     get_async_client,
     open_async_client,
     render_error_handler,
 )
-from render_sdk.local import LocalServer  # noqa: E402
-from render_sdk.testing import AsyncMockTransport, Recorded, json_response  # noqa: E402
+from render_sdk.local import LocalServer
+from render_sdk.testing import AsyncMockTransport, Recorded, json_response
 
 pytestmark = pytest.mark.usefixtures("clean_render_env")
 

@@ -30,9 +30,7 @@ from render_sdk.contrib.http import http_error_for
 
 
 def details(status: str, **extra: object) -> TaskRunDetails:
-    return TaskRunDetails(
-        id="trn-abc", task_id="tsk-def", status=TaskRunStatus(status), **extra
-    )  # type: ignore[arg-type]
+    return TaskRunDetails(id="trn-abc", task_id="tsk-def", status=TaskRunStatus(status), **extra)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -57,7 +55,8 @@ def details(status: str, **extra: object) -> TaskRunDetails:
 def test_each_error_maps_to_its_status_and_code(exc: RenderError, status: int, code: str) -> None:
     error = http_error_for(exc)
     assert (error.status, error.body["error"]) == (status, code)
-    assert isinstance(error.body["message"], str) and error.body["message"]
+    assert isinstance(error.body["message"], str)
+    assert error.body["message"]
 
 
 def test_caller_errors_carry_the_sdk_message_and_the_offending_path() -> None:

@@ -5,7 +5,6 @@ bundled ``demo`` workflow in a background thread on a free port.
 """
 
 from django.test import TestCase, TransactionTestCase, override_settings
-
 from render_sdk.contrib.django import close_client
 from render_sdk.local import serve
 
@@ -31,7 +30,6 @@ class LocalServerMixin:
 
 
 class RunViewsTests(LocalServerMixin, TestCase):
-
     def test_a_square_starts_its_run_once_the_row_is_committed(self) -> None:
         # TestCase never commits, so the test runs the on-commit callbacks itself.
         with self.captureOnCommitCallbacks(execute=True) as callbacks:
@@ -49,7 +47,9 @@ class RunViewsTests(LocalServerMixin, TestCase):
         with self.captureOnCommitCallbacks(execute=False):
             response = self.client.post("/squares", {"number": 3}, content_type="application/json")
         self.assertEqual(response.json()["run"], None)
-        self.assertEqual(self.client.get(f"/squares/{response.json()['square']}").json()["run"], None)
+        self.assertEqual(
+            self.client.get(f"/squares/{response.json()['square']}").json()["run"], None
+        )
 
     def test_a_square_that_is_not_an_int_is_refused(self) -> None:
         response = self.client.post("/squares", {"number": "7"}, content_type="application/json")

@@ -11,7 +11,6 @@ from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET, require_POST
-
 from render_sdk import TaskRunDetails
 from render_sdk.contrib.django import PendingStart, get_client, start_task_on_commit
 
@@ -47,9 +46,7 @@ def create_square(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"error": "invalid_argument", "message": "number: an int"}, status=400)
     with transaction.atomic():
         square = Square.objects.create(number=number)
-        pending = start_task_on_commit(
-            SQUARE_TASK, [number], idempotency_key=str(square.start_key)
-        )
+        pending = start_task_on_commit(SQUARE_TASK, [number], idempotency_key=str(square.start_key))
         # Runs after the start (callbacks run in order), once the outermost commit is done.
         transaction.on_commit(lambda: _record_run(square, pending))
     # A start that failed after the commit was logged; the Square keeps its start_key, so
