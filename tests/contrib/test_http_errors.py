@@ -112,3 +112,18 @@ def test_waiting_that_timed_out_says_accepted_with_the_last_status() -> None:
     assert error.status == 202
     assert error.body["id"] == "trn-abc"
     assert error.body["status"] == "running"
+
+
+def test_the_shared_modules_import_no_framework() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, render_sdk.contrib, render_sdk.contrib.http, render_sdk.contrib._settings;"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'django', 'flask', 'starlette', 'fastapi', 'httpx'}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "[]"
