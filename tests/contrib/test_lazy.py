@@ -78,6 +78,8 @@ def test_a_failure_to_close_is_logged_not_raised(caplog: pytest.LogCaptureFixtur
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork is POSIX only")
+# Forking while a thread runs is the very situation under test (Python 3.12+ warns).
+@pytest.mark.filterwarnings("ignore:.*multi-threaded.*fork:DeprecationWarning")
 def test_a_child_forked_while_another_thread_creates_the_client_does_not_hang() -> None:
     inside_factory = threading.Event()
     release = threading.Event()
