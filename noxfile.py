@@ -5,7 +5,7 @@ from __future__ import annotations
 import nox
 
 nox.options.default_venv_backend = "venv"
-nox.options.sessions = ["lint", "typecheck", "codegen_check", "tests"]
+nox.options.sessions = ["lint", "typecheck", "codegen_check", "tests", "examples"]
 nox.options.reuse_existing_virtualenvs = True
 
 PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
@@ -122,3 +122,19 @@ def load(session: nox.Session) -> None:
         "tests/reliability/test_load.py",
         *session.posargs,
     )
+
+
+@nox.session(python=CODEGEN_PYTHON)
+def examples(session: nox.Session) -> None:
+    """render_sdk.contrib with Django, Flask and FastAPI, and the examples/ apps and script.
+
+    Each example runs in its own process: they are separate projects (two are named
+    ``app``, and Django is configured once per process).
+    """
+    session.install("-e", ".[all]", *group("test"), *group("examples"))
+    pytest = ["pytest", "-q", "-p", "no:cacheprovider"]
+    session.run(*pytest, "tests/contrib", *session.posargs)
+    for example in ("examples/flask_app", "examples/fastapi_app", "examples/test_script.py"):
+        session.run(*pytest, example)
+    with session.chdir("examples/django_app"):
+        session.run("python", "-W", "error::ResourceWarning", "manage.py", "test", "-v", "1")
