@@ -155,7 +155,7 @@ class Subscription:
 class _RunLines:
     """The lines of one run, oldest first; dropped lines are cut from the front."""
 
-    __slots__ = ("dropped", "note", "records", "start", "stamps")
+    __slots__ = ("dropped", "note", "records", "stamps", "start")
 
     def __init__(self) -> None:
         self.records: list[LogRecord] = []

@@ -166,9 +166,7 @@ async def list_logs(request: Request) -> Response:
         query = parse_log_query(request.query_params)
     except BadLogQuery as exc:
         return _error(400, "invalid_request", str(exc))
-    page = _store(request.app.state).page(
-        query.filter, limit=query.limit, backward=query.backward
-    )
+    page = _store(request.app.state).page(query.filter, limit=query.limit, backward=query.backward)
     body = {
         "hasMore": page.has_more,
         "nextStartTime": timestamp_text(page.next_start),
