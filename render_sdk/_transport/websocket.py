@@ -8,6 +8,7 @@ Headers (the API key among them) go in the handshake, never in the URL.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,7 +27,7 @@ _MAX_MESSAGE = 4 * 1024 * 1024
 
 
 class WebSocketUnavailable(RenderError):
-    """The ``websockets`` library is not installed (``pip install 'render-workflows-sdk[websocket]'``)."""
+    """The ``websockets`` library is missing: ``pip install 'render-workflows-sdk[websocket]'``."""
 
 
 def _library() -> Any:
@@ -77,10 +78,8 @@ class WebSocket:
 
     def close(self) -> None:
         """Close the connection (quietly, whatever its state)."""
-        try:
+        with contextlib.suppress(Exception):  # closing never raises into the caller's loop
             self._connection.close()
-        except Exception:  # closing never raises into the caller's loop
-            pass
 
 
 def open_websocket(url: str, headers: Mapping[str, str], timeout: float) -> WebSocket:
@@ -127,10 +126,8 @@ class AsyncWebSocket:
 
     async def aclose(self) -> None:
         """Close the connection (quietly, whatever its state)."""
-        try:
+        with contextlib.suppress(Exception):  # closing never raises into the caller's loop
             await self._connection.close()
-        except Exception:  # closing never raises into the caller's loop
-            pass
 
 
 async def open_async_websocket(

@@ -351,7 +351,8 @@ class LogStore:
 
     def _scan(self, window: LogFilter, backward: bool) -> Iterator[LogRecord]:
         """Matching kept lines (and drop notes) within the window, in time order."""
-        assert window.start is not None and window.end is not None
+        assert window.start is not None
+        assert window.end is not None
         if window.run_ids:
             sources = [
                 self._run_slice(self._runs[run_id], window, backward)
@@ -366,7 +367,8 @@ class LogStore:
         return (record for record in merged if window.matches(record))
 
     def _run_slice(self, lines: _RunLines, window: LogFilter, backward: bool) -> list[LogRecord]:
-        assert window.start is not None and window.end is not None
+        assert window.start is not None
+        assert window.end is not None
         low = bisect.bisect_left(lines.stamps, window.start, lo=lines.start)
         high = bisect.bisect_right(lines.stamps, window.end, lo=lines.start)
         chosen = lines.records[low:high]
@@ -377,7 +379,8 @@ class LogStore:
         return chosen
 
     def _all_slice(self, window: LogFilter, backward: bool) -> Iterator[LogRecord]:
-        assert window.start is not None and window.end is not None
+        assert window.start is not None
+        assert window.end is not None
         kept = [r for r in self._order[self._order_start :] if self._alive(r)]
         notes = [lines.note for lines in self._runs.values() if lines.note is not None]
         if notes:

@@ -244,11 +244,11 @@ async def subscribe_logs(websocket: WebSocket) -> None:
         for record in backlog:
             await websocket.send_text(json.dumps(log_json(record), separators=(",", ":")))
         while True:
-            record = await follower.queue.get()
-            if record is None:
+            live = await follower.queue.get()
+            if live is None:
                 break
             follower.pending -= 1
-            await websocket.send_text(json.dumps(log_json(record), separators=(",", ":")))
+            await websocket.send_text(json.dumps(log_json(live), separators=(",", ":")))
     except (WebSocketDisconnect, RuntimeError, OSError):
         client_left = True
     finally:
