@@ -97,7 +97,9 @@ def open_websocket(url: str, headers: Mapping[str, str], timeout: float) -> WebS
         )
     except (errors.WebSocketException, OSError, TimeoutError) as exc:
         raise _connection_error(exc, url, opening=True) from exc
-    return WebSocket(connection, url)
+    # Entering the connection marks it as managed (websockets >= 17.1 warns otherwise);
+    # WebSocket.close is its exit.
+    return WebSocket(connection.__enter__(), url)
 
 
 class AsyncWebSocket:
