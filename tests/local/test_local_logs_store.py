@@ -21,9 +21,7 @@ def page_all(store: LogStore, log_filter: LogFilter, *, limit: int, backward: bo
         ids += [record.id for record in page.records]
         if not page.has_more:
             return ids
-        current = LogFilter(
-            run_ids=log_filter.run_ids, start=page.next_start, end=page.next_end
-        )
+        current = LogFilter(run_ids=log_filter.run_ids, start=page.next_start, end=page.next_end)
 
 
 def test_timestamps_strictly_increase_even_when_given_equal_or_earlier() -> None:
@@ -47,9 +45,7 @@ def test_paging_thousands_of_same_moment_lines_sees_each_exactly_once(
     for i in range(3000):
         store.append("trn-a" if i % 3 else "trn-b", f"line {i}", timestamp=MOMENT)
     log_filter = LogFilter(run_ids=frozenset({"trn-a"})) if by_run else LogFilter()
-    expected = [
-        r.id for r in store.for_run("trn-a") + ([] if by_run else store.for_run("trn-b"))
-    ]
+    expected = [r.id for r in store.for_run("trn-a") + ([] if by_run else store.for_run("trn-b"))]
     ids = page_all(store, log_filter, limit=37, backward=backward)
 
     assert len(ids) == len(set(ids)) == len(expected)
