@@ -133,8 +133,9 @@ async def test_bad_filters_fail_before_any_request(
 ) -> None:
     before = log_server.requests[LOGS]
     async with make_client(log_server) as client:
+        logs = client.logs
         with pytest.raises(InvalidArgumentError, match=message):
-            client.logs.list(**options)
+            logs.list(**options)
     assert log_server.requests[LOGS] == before
 
 
@@ -143,7 +144,7 @@ async def test_render_needs_owner_and_resource_before_any_request(
 ) -> None:
     clean_render_env.delenv("RENDER_WORKSPACE_ID", raising=False)
     async with AsyncClient(api_key="rnd_not_sent_anywhere") as client:
-        with pytest.raises(InvalidArgumentError, match="owner_id .* and resource"):
+        with pytest.raises(InvalidArgumentError, match=r"owner_id .* and resource"):
             client.logs.list(task_run="trn-abc")
         with pytest.raises(InvalidArgumentError, match="resource"):
             client.logs.list(owner_id="tea-abc")
@@ -166,8 +167,9 @@ async def test_task_run_logs_checks_arguments_before_any_request(
 ) -> None:
     before = sum(log_server.requests.values())
     async with make_client(log_server) as client:
+        workflows = client.workflows
         with pytest.raises(InvalidArgumentError, match=message):
-            client.workflows.task_run_logs(run_id, **options)
+            workflows.task_run_logs(run_id, **options)
     assert sum(log_server.requests.values()) == before
 
 
@@ -280,8 +282,8 @@ async def test_following_gives_up_at_the_timeout(log_server: LocalServer) -> Non
 
 
 async def test_the_api_key_travels_in_the_websocket_handshake() -> None:
-    tok = token()
     with serve(logtasks, api_key=KEY) as server:
+        tok = token()
         async with make_client(server, api_key=KEY) as client:
             run = await client.workflows.start_task("logtasks/gated", [tok, 3])
             messages = []
