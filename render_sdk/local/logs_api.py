@@ -16,6 +16,7 @@ import contextlib
 import json
 import logging
 import re
+import threading
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -195,19 +196,23 @@ class _Follower:
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
         self.queue: asyncio.Queue[LogRecord | None] = asyncio.Queue()
-        self.pending = 0
         self.overflowed = False
+        self._pending = 0
+        self._count_lock = threading.Lock()  # writers' threads count up, the loop down
 
     def deliver(self, record: LogRecord) -> None:
         # Called with the store's lock held: only counting and scheduling here.
-        if self.overflowed:
-            return
-        self.pending += 1
-        if self.pending > MAX_PENDING:
-            self.overflowed = True
-            self._loop.call_soon_threadsafe(self.queue.put_nowait, None)
-            return
-        self._loop.call_soon_threadsafe(self.queue.put_nowait, record)
+        with self._count_lock:
+            if self.overflowed:
+                return
+            self._pending += 1
+            self.overflowed = self._pending > MAX_PENDING
+        self._loop.call_soon_threadsafe(self.queue.put_nowait, None if self.overflowed else record)
+
+    def sent(self) -> None:
+        """One line less is waiting."""
+        with self._count_lock:
+            self._pending -= 1
 
     def disconnect(self) -> None:
         self._loop.call_soon_threadsafe(self.queue.put_nowait, None)
@@ -229,10 +234,16 @@ async def subscribe_logs(websocket: WebSocket) -> None:
         return
     state = websocket.app.state.local
     store = _store(websocket.app.state)
-    await websocket.accept()
     follower = _Follower(asyncio.get_running_loop())
     subscription = Subscription(query.filter, follower.deliver, follower.disconnect)
+    # Subscribed before the handshake completes: a line written once the client sees
+    # the socket open is always sent.
     backlog = store.subscribe(subscription)
+    try:
+        await websocket.accept()
+    except BaseException:
+        store.unsubscribe(subscription)
+        raise
     watchers = [
         asyncio.ensure_future(_client_gone(websocket)),
         asyncio.ensure_future(state.closed.wait()),
@@ -247,7 +258,7 @@ async def subscribe_logs(websocket: WebSocket) -> None:
             live = await follower.queue.get()
             if live is None:
                 break
-            follower.pending -= 1
+            follower.sent()
             await websocket.send_text(json.dumps(log_json(live), separators=(",", ":")))
     except (WebSocketDisconnect, RuntimeError, OSError):
         client_left = True
