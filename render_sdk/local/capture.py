@@ -111,6 +111,8 @@ class _LoggingCapture(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         attempt = _current.get()
+        if attempt is None or attempt.echo:
+            self._last_resort(record)
         if attempt is None:
             return
         try:
@@ -122,6 +124,19 @@ class _LoggingCapture(logging.Handler):
         level = {"critical": "error", "fatal": "error", "warn": "warning"}.get(level, level)
         for line in message.split("\n"):
             attempt.line(line, level)
+
+    def _last_resort(self, record: logging.LogRecord) -> None:
+        # Python prints a record no handler takes to stderr (logging.lastResort). This
+        # handler on the root logger would silence that: pass such records on instead.
+        last_resort = logging.lastResort
+        if last_resort is None or record.levelno < last_resort.level:
+            return
+        current: logging.Logger | None = logging.getLogger(record.name)
+        while current is not None:
+            if any(handler is not self for handler in current.handlers):
+                return
+            current = current.parent if current.propagate else None
+        last_resort.handle(record)
 
 
 _lock = threading.Lock()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 import time
 import uuid
@@ -210,3 +211,31 @@ def test_disconnecting_subscribers_closes_their_sockets(log_server: LocalServer)
             ws.recv(timeout=5)
     assert caught.value.rcvd is not None
     assert caught.value.rcvd.code == 1001
+
+
+_LOGGING_SCRIPT = """
+import logging, time, requests
+from render_sdk.local import Workflow, serve
+wf = Workflow("lr")
+@wf.task
+def warn() -> int:
+    logging.getLogger("inside").warning("task warning")
+    return 1
+with serve(wf) as server:
+    logging.getLogger("outside").warning("server-side warning")
+    base = server.base_url + "/v1"
+    run = requests.post(base + "/task-runs", json={"task": "lr/warn", "input": []}).json()
+    while requests.get(base + "/task-runs/" + run["id"]).json()["status"] != "succeeded":
+        time.sleep(0.01)
+    logs = requests.get(base + "/logs", params={"taskRun": run["id"]}).json()["logs"]
+    print([log["message"] for log in logs])
+"""
+
+
+def test_logging_without_handlers_still_reaches_stderr_and_a_tasks_records_are_kept() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", _LOGGING_SCRIPT], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['task warning']"
+    assert result.stderr.splitlines() == ["server-side warning", "task warning"]
