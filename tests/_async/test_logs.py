@@ -18,12 +18,12 @@ import pytest
 from render_sdk import (
     AsyncClient,
     InvalidArgumentError,
+    LogEntry,
     PollSchedule,
     RetryPolicy,
     WaitTimeoutError,
 )
 from render_sdk.local import LocalServer, serve
-from render_sdk.models import LogEntry
 from tests.logtasks import gates, logtasks
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_render_env")]
