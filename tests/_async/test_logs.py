@@ -7,6 +7,7 @@ of the ``gated`` task wait between lines until the test opens a gate, so a test 
 
 from __future__ import annotations
 
+import logging
 import sys
 import uuid
 from collections.abc import Iterator
@@ -281,19 +282,26 @@ async def test_following_gives_up_at_the_timeout(log_server: LocalServer) -> Non
     assert caught.value.task_run_id == run.id
 
 
-async def test_the_api_key_travels_in_the_websocket_handshake() -> None:
+async def test_the_api_key_travels_in_the_websocket_handshake_and_never_in_logs(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="render_sdk")
     with serve(logtasks, api_key=KEY) as server:
         tok = token()
         async with make_client(server, api_key=KEY) as client:
-            run = await client.workflows.start_task("logtasks/gated", [tok, 3])
+            run = await client.workflows.start_task("logtasks/gated", [tok, 4])
             messages = []
             subscribed = []
             async for entry in client.workflows.task_run_logs(run.id, follow=True, timeout=20):
                 messages.append(entry.message)
                 index = int(entry.message.split()[-1])
-                if index > 0:
+                if index in (1, 2):
                     subscribed.append(server.state.logs.subscribers)
-                gates(tok, 3)[index].set()
-    assert messages == [f"{tok} {i}" for i in range(3)]
-    assert subscribed
-    assert all(count >= 1 for count in subscribed)
+                if index == 2:  # the rest comes by polling, and the switch is logged
+                    server.state.logs.disconnect_subscribers()
+                gates(tok, 4)[index].set()
+    assert messages == [f"{tok} {i}" for i in range(4)]
+    assert subscribed == [1, 1]
+    assert "polling instead" in caplog.text
+    assert "/v1/logs/subscribe" in caplog.text
+    assert KEY not in caplog.text
