@@ -298,7 +298,8 @@ def follow_task_run_logs(
                         entry = parse_log_entry(json.loads(message))
                         if tail.accept(entry):
                             yield entry
-                    elif finished_at is None and api.clock.now() >= next_check:
+                    # Checked on schedule even while lines keep coming (a long backlog).
+                    if finished_at is None and api.clock.now() >= next_check:
                         details = read_run(api, run_id, deadline)
                         if details.is_terminal:
                             finished_at = api.clock.now()
