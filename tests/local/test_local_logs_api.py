@@ -239,3 +239,17 @@ def test_logging_without_handlers_still_reaches_stderr_and_a_tasks_records_are_k
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "['task warning']"
     assert result.stderr.splitlines() == ["server-side warning", "task warning"]
+
+
+def test_a_run_over_the_limit_is_listed_from_a_drop_note(http: requests.Session) -> None:
+    with serve(logtasks) as server:
+        server.state.logs.max_lines_per_run = 5
+        api = Api(http, server.base_url)
+        tok = token()
+        run = api.run("logtasks/chatty", [tok, 12, 0.0])
+        body = get_logs(api, taskRun=run["id"], direction="forward", limit=100)
+
+    messages = [log["message"] for log in body["logs"]]
+    assert messages[1:] == [f"{tok} {i}" for i in range(7, 12)]
+    assert messages[0].startswith("[render-sdk local] 7 earlier log lines of this run were dropped")
+    assert labels(body["logs"][0])["level"] == "warning"
