@@ -21,7 +21,7 @@ import dataclasses
 import heapq
 import itertools
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -155,7 +155,7 @@ class Subscription:
 class _RunLines:
     """The lines of one run, oldest first; dropped lines are cut from the front."""
 
-    __slots__ = ("dropped", "note", "records", "stamps", "start")
+    __slots__ = ("dropped", "note", "records", "stamps", "start", "workflows")
 
     def __init__(self) -> None:
         self.records: list[LogRecord] = []
@@ -163,6 +163,7 @@ class _RunLines:
         self.start = 0  # index of the oldest line still kept
         self.dropped = 0
         self.note: LogRecord | None = None
+        self.workflows: set[str] = set()
 
     def __len__(self) -> int:
         return len(self.records) - self.start
@@ -249,6 +250,7 @@ class LogStore:
                 lines = self._runs[run_id] = _RunLines()
             lines.records.append(record)
             lines.stamps.append(moment)
+            lines.workflows.add(workflow_id)
             self._order.append(record)
             self._count += 1
             if len(lines) > self.max_lines_per_run:
@@ -354,42 +356,37 @@ class LogStore:
         assert window.start is not None
         assert window.end is not None
         if window.run_ids:
-            sources = [
-                self._run_slice(self._runs[run_id], window, backward)
-                for run_id in sorted(window.run_ids)
-                if run_id in self._runs
-            ]
-            merged: Iterable[LogRecord] = heapq.merge(
-                *sources, key=lambda r: r.timestamp, reverse=backward
-            )
+            runs = [self._runs[run_id] for run_id in sorted(window.run_ids) if run_id in self._runs]
+        elif window.resources:
+            runs = [lines for lines in self._runs.values() if lines.workflows & window.resources]
         else:
-            merged = self._all_slice(window, backward)
+            runs = list(self._runs.values())
+        # Each run's lines are in time order already; merging is lazy, so a page reads
+        # little more than the lines it returns.
+        merged = heapq.merge(
+            *(self._run_slice(lines, window, backward) for lines in runs),
+            key=lambda r: r.timestamp,
+            reverse=backward,
+        )
         return (record for record in merged if window.matches(record))
 
-    def _run_slice(self, lines: _RunLines, window: LogFilter, backward: bool) -> list[LogRecord]:
+    def _run_slice(
+        self, lines: _RunLines, window: LogFilter, backward: bool
+    ) -> Iterator[LogRecord]:
         assert window.start is not None
         assert window.end is not None
         low = bisect.bisect_left(lines.stamps, window.start, lo=lines.start)
         high = bisect.bisect_right(lines.stamps, window.end, lo=lines.start)
-        chosen = lines.records[low:high]
-        if lines.note is not None and window.start <= lines.note.timestamp <= window.end:
-            chosen.insert(0, lines.note)
+        records = lines.records
+        note = lines.note
+        # The note (older than every kept line) comes first going forward, last going back.
+        notes = [note] if note is not None and window.start <= note.timestamp <= window.end else []
         if backward:
-            chosen.reverse()
-        return chosen
-
-    def _all_slice(self, window: LogFilter, backward: bool) -> Iterator[LogRecord]:
-        assert window.start is not None
-        assert window.end is not None
-        kept = [r for r in self._order[self._order_start :] if self._alive(r)]
-        notes = [lines.note for lines in self._runs.values() if lines.note is not None]
-        if notes:
-            kept = sorted(kept + notes, key=lambda r: r.timestamp)
-        stamps = [r.timestamp for r in kept]
-        low = bisect.bisect_left(stamps, window.start)
-        high = bisect.bisect_right(stamps, window.end)
-        chosen = kept[low:high]
-        return reversed(chosen) if backward else iter(chosen)
+            yield from (records[index] for index in range(high - 1, low - 1, -1))
+            yield from notes
+        else:
+            yield from notes
+            yield from (records[index] for index in range(low, high))
 
     # -- following -------------------------------------------------------------------
 
