@@ -48,6 +48,8 @@ REPLACEMENTS: Final[Mapping[str, str]] = {
     "AsyncFakeClock": "FakeClock",
     "AsyncMockTransport": "MockTransport",
     "AsyncHTTPTransport": "HTTPTransport",
+    "AsyncLogStream": "LogStream",
+    "AsyncLogsService": "LogsService",
     "AsyncStreamResponse": "StreamResponse",
     "AsyncSystemClock": "SystemClock",
     "AsyncTaskRunEventStream": "TaskRunEventStream",
@@ -57,4 +59,5 @@ REPLACEMENTS: Final[Mapping[str, str]] = {
     "aclose": "close",
     "aclosing": "closing",
     "create_async_transport": "create_sync_transport",
+    "open_async_websocket": "open_websocket",
 }

@@ -42,7 +42,14 @@ if TYPE_CHECKING:
         UnprocessableEntityError,
         WaitTimeoutError,
     )
-    from .models import Task, TaskAttempt, TaskAttemptDetails, TaskRunDetails, TaskRunStatus
+    from .models import (
+        LogEntry,
+        Task,
+        TaskAttempt,
+        TaskAttemptDetails,
+        TaskRunDetails,
+        TaskRunStatus,
+    )
 
 # Public name -> module that defines it. Loading is lazy so that ``import render_sdk``
 # costs only what the caller uses (the blocking client never loads asyncio or httpx).
@@ -82,7 +89,14 @@ _EXPORTS = {
         ".errors",
     ),
     **dict.fromkeys(
-        ["Task", "TaskAttempt", "TaskAttemptDetails", "TaskRunDetails", "TaskRunStatus"],
+        [
+            "LogEntry",
+            "Task",
+            "TaskAttempt",
+            "TaskAttemptDetails",
+            "TaskRunDetails",
+            "TaskRunStatus",
+        ],
         ".models",
     ),
 }
@@ -118,6 +132,7 @@ __all__ = [
     "InvalidArgumentError",
     "InvalidInputError",
     "InvalidTaskIdentifierError",
+    "LogEntry",
     "NotFoundError",
     "PermissionDeniedError",
     "PollSchedule",

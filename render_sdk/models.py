@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+import types
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +12,7 @@ import attrs
 
 __all__ = [
     "TERMINAL_STATUSES",
+    "LogEntry",
     "Task",
     "TaskAttempt",
     "TaskAttemptDetails",
@@ -176,3 +179,44 @@ class TaskRunDetails(TaskRun):
         if len(self.results) == 1:
             return self.results[0]
         return self.results
+
+
+def _read_only(labels: Mapping[str, str]) -> Mapping[str, str]:
+    return types.MappingProxyType(dict(labels))
+
+
+@attrs.frozen(kw_only=True)
+class LogEntry:
+    """One log line, as Render's logs API returns it.
+
+    ``labels`` maps label names (``resource``, ``taskRun``, ``task``, ``level``, ``type``,
+    ``instance``, ...) to values; it is read-only. The properties below read the common
+    labels and give an empty string when a label is absent.
+    """
+
+    id: str
+    message: str
+    timestamp: datetime
+    labels: Mapping[str, str] = attrs.field(
+        factory=dict, converter=_read_only, hash=False, repr=False
+    )
+
+    @property
+    def level(self) -> str:
+        """The ``level`` label (``info``, ``warning``, ``error``, ...)."""
+        return self.labels.get("level", "")
+
+    @property
+    def task_run_id(self) -> str:
+        """The ``taskRun`` label: the run that wrote the line."""
+        return self.labels.get("taskRun", "")
+
+    @property
+    def task(self) -> str:
+        """The ``task`` label."""
+        return self.labels.get("task", "")
+
+    @property
+    def resource(self) -> str:
+        """The ``resource`` label: for task runs, the workflow ID (``wfl-...``)."""
+        return self.labels.get("resource", "")

@@ -19,6 +19,7 @@ from .._transport.factory import create_async_transport
 from .._waitstate import WaitOptions
 from ..errors import InvalidArgumentError
 from ._base import AsyncAPIClient
+from .logs import AsyncLogsService
 from .workflows import AsyncWorkflowsService
 
 __all__ = ["AsyncClient"]
@@ -86,6 +87,8 @@ class AsyncClient:
             self._api, wait_options=wait_options, max_input_bytes=max_input_bytes
         )
         """Start, read, list, cancel and wait for task runs."""
+        self.logs = AsyncLogsService(self._api)
+        """List log lines (``client.logs.list(...)``)."""
 
     @property
     def base_url(self) -> str:
@@ -132,6 +135,7 @@ class AsyncClient:
         clone.workflows = AsyncWorkflowsService(
             clone._api, wait_options=clone._wait_options, max_input_bytes=clone._max_input_bytes
         )
+        clone.logs = AsyncLogsService(clone._api)
         return clone
 
     def __repr__(self) -> str:

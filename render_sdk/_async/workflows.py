@@ -19,6 +19,7 @@ from ..errors import APIResponseValidationError, InvalidArgumentError, InvalidIn
 from ..models import Task, TaskRunDetails
 from ._base import AsyncAPIClient
 from .event_stream import AsyncTaskRunEventStream
+from .logs import AsyncLogStream, follow_task_run_logs, resolve_owner
 from .task_run import AwaitableTaskRun
 from .waiting import follow_runs, read_run
 
@@ -199,6 +200,38 @@ class AsyncWorkflowsService:
         return AsyncTaskRunEventStream(
             follow_runs(
                 self._api, run_ids, timeout=timeout, options=self._wait_options, updates=True
+            )
+        )
+
+    def task_run_logs(
+        self,
+        task_run_id: str,
+        *,
+        follow: bool = False,
+        timeout: float | None = None,
+        owner_id: str | None = None,
+    ) -> AsyncLogStream:
+        """Iterate over a run's log lines (``LogEntry``), oldest first.
+
+        The run's workflow is found through its task; ``owner_id`` (default
+        ``RENDER_WORKSPACE_ID``) is needed by Render's API, not by a local server. With
+        ``follow=True`` new lines keep coming until the run has finished and its last
+        lines are in, over a WebSocket when the ``websocket`` extra is installed (else,
+        or if it fails, by polling). WaitTimeoutError after ``timeout`` seconds.
+        """
+        run_id = validate_task_run_id(task_run_id)
+        timeout = check_seconds("timeout", timeout)
+        if not isinstance(follow, bool):
+            raise InvalidArgumentError(f"follow must be True or False, got {follow!r}")
+        owner = resolve_owner(self._api, owner_id)
+        return AsyncLogStream(
+            follow_task_run_logs(
+                self._api,
+                run_id,
+                owner_id=owner,
+                follow=follow,
+                timeout=timeout,
+                poll_schedule=self._wait_options.poll_schedule,
             )
         )
 

@@ -20,6 +20,7 @@ from .._transport.factory import create_sync_transport
 from .._waitstate import WaitOptions
 from ..errors import InvalidArgumentError
 from ._base import APIClient
+from .logs import LogsService
 from .workflows import WorkflowsService
 
 __all__ = ["Client"]
@@ -87,6 +88,8 @@ class Client:
             self._api, wait_options=wait_options, max_input_bytes=max_input_bytes
         )
         """Start, read, list, cancel and wait for task runs."""
+        self.logs = LogsService(self._api)
+        """List log lines (``client.logs.list(...)``)."""
 
     @property
     def base_url(self) -> str:
@@ -133,6 +136,7 @@ class Client:
         clone.workflows = WorkflowsService(
             clone._api, wait_options=clone._wait_options, max_input_bytes=clone._max_input_bytes
         )
+        clone.logs = LogsService(clone._api)
         return clone
 
     def __repr__(self) -> str:

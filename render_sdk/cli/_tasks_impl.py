@@ -14,6 +14,7 @@ from render_sdk.errors import WaitTimeoutError
 from render_sdk.models import Task, TaskRun, TaskRunDetails
 
 from ._common import load_input, outcome_code, outcome_summary, run_json
+from ._logs_impl import tail_run_logs
 from ._output import Output, format_seconds, format_time, status_style, status_symbol
 from ._state import EXIT_API, EXIT_INTERRUPTED, EXIT_OK, EXIT_TIMEOUT, CliError, CliState
 
@@ -116,13 +117,19 @@ def run_task(
     timeout: float | None,
     idempotency_key: str | None,
     json_mode: bool,
+    logs: bool = False,
 ) -> int:
-    """Start a run; unless told not to wait, follow it and print its results."""
+    """Start a run; unless told not to wait, follow it and print its results.
+
+    With ``logs`` the run's lines are printed as they come, before its results.
+    """
     payload = load_input(input_text, input_file)
     parse_task_identifier(task)  # a malformed identifier is a usage error: exit 2
     out = Output(json_mode=json_mode)
+    if logs and wait is False:
+        raise CliError("--logs follows the run while waiting: it cannot go with --no-wait")
     if wait is None:
-        wait = out.tty
+        wait = out.tty or logs
     client = state.client()
     started = time.monotonic()
     run = client.workflows.start_task(task, payload, idempotency_key=idempotency_key)
@@ -138,6 +145,9 @@ def run_task(
             out.line(run.id)
         return EXIT_OK
 
+    if logs:
+        # The lines end once the run has; the wait below then reads its final state.
+        tail_run_logs(client, out, run.id, timeout=timeout, json_mode=json_mode)
     last: TaskRun = run
     final: TaskRunDetails | None = None
     line: Any = _StatusLine(task, run, started) if out.live else None

@@ -140,3 +140,44 @@ def watch_command(run_ids: tuple[str, ...], timeout: float | None, json_mode: bo
       render-sdk runs watch trn-abc123 trn-def456
     """
     invoke("_runs_impl", "watch_runs", run_ids=run_ids, timeout=timeout, json_mode=json_mode)
+
+
+@runs.command("logs")
+@click.argument("run_id")
+@click.option(
+    "-f",
+    "--follow",
+    is_flag=True,
+    help="Keep printing new lines until the run has finished.",
+)
+@click.option(
+    "--timeout",
+    type=_POSITIVE,
+    metavar="SECONDS",
+    help="Stop following after this long (exit 4); the run goes on.",
+)
+@click.option(
+    "--json",
+    "json_mode",
+    is_flag=True,
+    help="Print each line as one JSON object (JSON Lines, the API's log shape).",
+)
+def logs_command(run_id: str, follow: bool, timeout: float | None, json_mode: bool) -> None:
+    """Print a run's log lines, oldest first: time, then message.
+
+    With --follow, new lines are printed as they are written, over a WebSocket when
+    the 'websocket' extra is installed (polling otherwise), until the run has finished.
+
+    \b
+    Examples:
+      render-sdk runs logs trn-abc123
+      render-sdk runs logs trn-abc123 --follow --json
+    """
+    invoke(
+        "_logs_impl",
+        "run_logs",
+        run_id=run_id,
+        follow=follow,
+        timeout=timeout,
+        json_mode=json_mode,
+    )

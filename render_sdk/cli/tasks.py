@@ -85,6 +85,12 @@ def get_command(task: str, json_mode: bool) -> None:
     is_flag=True,
     help="Print only JSON: the run's details (or, with --no-wait, the started run).",
 )
+@click.option(
+    "--logs",
+    is_flag=True,
+    help="Print the run's log lines as they are written while waiting (implies --wait; "
+    "with --json they go to stderr).",
+)
 def run_command(
     task: str,
     input_text: str | None,
@@ -93,6 +99,7 @@ def run_command(
     timeout: float | None,
     idempotency_key: str | None,
     json_mode: bool,
+    logs: bool,
 ) -> None:
     """Start a run of TASK (slug workflow-slug/task-name[:version] or ID tsk-…).
 
@@ -118,4 +125,5 @@ def run_command(
         timeout=timeout,
         idempotency_key=idempotency_key,
         json_mode=json_mode,
+        logs=logs,
     )

@@ -26,6 +26,7 @@ from render_sdk.local.engine import Engine
 from render_sdk.local.events import EventHub
 from render_sdk.local.faults import Fault, FaultPlan
 from render_sdk.local.logs import LogStore
+from render_sdk.local.logs_api import deny_websocket, logs_routes
 from render_sdk.local.registry import OWNER_ID, TaskRegistry, TaskResolutionError
 from render_sdk.local.store import CursorError, RunFilters, RunStore, page_of, task_json
 
@@ -62,7 +63,7 @@ class ServerState:
         self.faults = faults if faults is not None else FaultPlan()
         self.store = RunStore()
         self.logs = LogStore()
-        self.engine = Engine(self.store)
+        self.engine = Engine(self.store, logs=self.logs)
         self.events = EventHub(self.store, heartbeat=heartbeat, retry_ms=retry_ms)
         self.closed = asyncio.Event()
         self._lock = threading.Lock()
@@ -354,12 +355,18 @@ class LocalApp:
             Route("/v1/task-runs/events", task_run_events, methods=["GET"]),
             Route("/v1/task-runs/{run_id}", get_task_run, methods=["GET"]),
             Route("/v1/task-runs/{run_id}", cancel_task_run, methods=["DELETE"]),
+            *logs_routes(),
         ]
         self.routes = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
         self.routes.state.local = state
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Handle one ASGI connection scope."""
+        if scope["type"] == "websocket" and not self._authorized(scope):
+            await deny_websocket(
+                scope, receive, send, 401, "unauthorized", "missing or invalid API key"
+            )
+            return
         if scope["type"] != "http":
             await self.routes(scope, receive, send)
             return

@@ -7,6 +7,8 @@ thread pool, so a slow task never blocks the HTTP server.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import functools
 import inspect
 import json
@@ -14,6 +16,8 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from render_sdk.local.capture import attempt_output
+from render_sdk.local.logs import LogStore
 from render_sdk.local.store import AttemptRecord, RunRecord, RunStore, utcnow
 
 __all__ = ["Engine", "describe_error"]
@@ -37,9 +41,15 @@ class _AttemptFailed(Exception):
 class Engine:
     """Starts runs on the running event loop and follows them to a terminal status."""
 
-    def __init__(self, store: RunStore, *, max_threads: int = 64) -> None:
-        """Runs are recorded in ``store``; sync tasks use up to ``max_threads`` threads."""
+    def __init__(
+        self, store: RunStore, *, max_threads: int = 64, logs: LogStore | None = None
+    ) -> None:
+        """Runs are recorded in ``store``; sync tasks use up to ``max_threads`` threads.
+
+        With ``logs``, what each attempt prints or logs is kept there as the run's lines.
+        """
         self._store = store
+        self._logs = logs
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._executor = ThreadPoolExecutor(
             max_workers=max_threads, thread_name_prefix="render-sdk-local-task"
@@ -133,15 +143,23 @@ class Engine:
             ) from None
         except ValueError:
             pass  # no signature to check (some builtins): let the call decide
+        output: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
+        if self._logs is not None:
+            output = attempt_output(
+                self._logs, run.id, task=run.task.name, workflow_id=run.task.workflow_id
+            )
         try:
-            if inspect.iscoroutinefunction(func):
-                outcome: Any = func(*args, **kwargs)
-            else:
-                loop = asyncio.get_running_loop()
-                outcome = loop.run_in_executor(
-                    self._executor, functools.partial(self._call_sync, func, args, kwargs)
-                )
-            value = await asyncio.wait_for(_resolve(outcome), timeout)
+            with output:
+                if inspect.iscoroutinefunction(func):
+                    outcome: Any = func(*args, **kwargs)
+                else:
+                    # The thread runs in a copy of this context, so the task's output is
+                    # still attributed to this run.
+                    call = functools.partial(self._call_sync, func, args, kwargs)
+                    outcome = asyncio.get_running_loop().run_in_executor(
+                        self._executor, functools.partial(contextvars.copy_context().run, call)
+                    )
+                value = await asyncio.wait_for(_resolve(outcome), timeout)
         except asyncio.TimeoutError:
             raise _AttemptFailed(
                 f"TimeoutError: task {run.task.slug} exceeded its timeout of {timeout:g} s"

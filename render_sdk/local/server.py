@@ -14,6 +14,7 @@ from typing import Any
 
 import uvicorn
 
+from render_sdk.local import capture
 from render_sdk.local.app import ServerState, build_app
 from render_sdk.local.faults import FaultPlan
 from render_sdk.local.registry import RegisteredTask, TaskRegistry, Workflow, collect_workflows
@@ -33,6 +34,14 @@ class _Uvicorn(uvicorn.Server):
         self.ready = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
+
+    async def serve(self, sockets: list[socket.socket] | None = None) -> None:
+        # What in-process tasks print or log is captured while the server runs.
+        capture.install()
+        try:
+            await super().serve(sockets)
+        finally:
+            capture.uninstall()
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         self._loop = asyncio.get_running_loop()
