@@ -62,7 +62,7 @@ class ServerState:
         self.faults = faults if faults is not None else FaultPlan()
         self.store = RunStore()
         self.logs = LogStore()
-        self.engine = Engine(self.store)
+        self.engine = Engine(self.store, registry=registry)
         self.events = EventHub(self.store, heartbeat=heartbeat, retry_ms=retry_ms)
         self.closed = asyncio.Event()
         self._lock = threading.Lock()
