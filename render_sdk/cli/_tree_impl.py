@@ -136,6 +136,11 @@ def _rich_tree(node: TreeNode, names: dict[str, str]) -> Any:
     return tree
 
 
+def _finished(node: TreeNode) -> bool:
+    # A call, not the property: the tree is read again between checks.
+    return node.finished
+
+
 def _fetch(client: Client, run_id: str) -> TreeNode:
     top = client.workflows.get_task_run(run_id)
     root_id = top.root_task_run_id or top.id
@@ -173,18 +178,20 @@ def show_tree(
     client = state.client()
     node = _fetch(client, run_id)
     names = task_names(client, {n.run.task_id for n in node.walk()})
-    if follow and not node.finished:
+    if follow and not _finished(node):
         if out.live:
             from rich.live import Live
 
             with Live(_rich_tree(node, names), console=out.console, refresh_per_second=4) as live:
-                while not node.finished:
+                while not _finished(node):
                     sleep(_FOLLOW_INTERVAL)
                     node = _fetch(client, run_id)
-                    names.update(task_names(client, {n.run.task_id for n in node.walk()} - set(names)))
+                    names.update(
+                        task_names(client, {n.run.task_id for n in node.walk()} - set(names))
+                    )
                     live.update(_rich_tree(node, names))
             return outcome_code([node.run.status])
-        while not node.finished:
+        while not _finished(node):
             sleep(_FOLLOW_INTERVAL)
             node = _fetch(client, run_id)
         names.update(task_names(client, {n.run.task_id for n in node.walk()} - set(names)))

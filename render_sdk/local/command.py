@@ -38,9 +38,7 @@ def build_parser(prog: str = "python -m render_sdk.local") -> argparse.ArgumentP
             "'GET /v1/task-runs/*=rate:0.1:503' (see docs/local-server.md)."
         ),
     )
-    parser.add_argument(
-        "tasks_module", nargs="?", help="dotted module name or path to a .py file"
-    )
+    parser.add_argument("tasks_module", nargs="?", help="dotted module name or path to a .py file")
     parser.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8120, help="port (default 8120)")
     parser.add_argument(

@@ -146,12 +146,12 @@ class Engine:
 
         self._store.add_listener(listener)
         try:
-            if run.terminal:
+            if _ended(run):  # it may have ended before the listener was added
                 return True
             try:
                 await asyncio.wait_for(done.wait(), timeout)
             except asyncio.TimeoutError:
-                return run.terminal
+                return _ended(run)
             return True
         finally:
             self._store.remove_listener(listener)

@@ -60,7 +60,7 @@ def parse_env(text: str, source: str = "<env>") -> dict[str, str]:
         if not line or line.startswith("#"):
             continue
         where = f"{source}:{number}"
-        if line.startswith("export ") or line.startswith("export\t"):
+        if line.startswith(("export ", "export\t")):
             line = line[len("export") :].lstrip()
         key, sep, value = line.partition("=")
         key = key.strip()

@@ -148,8 +148,11 @@ class Workflow:
         return register(func) if func is not None else register
 
     async def run(
-        self, task: Callable[..., Any] | str, *args: Any, idempotency_key: str | None = None,
-        **kwargs: Any
+        self,
+        task: Callable[..., Any] | str,
+        *args: Any,
+        idempotency_key: str | None = None,
+        **kwargs: Any,
     ) -> Any:
         """From inside a running task: run ``task`` as a subtask and return its result.
 
@@ -162,8 +165,11 @@ class Workflow:
         return await run_subtask(task, *args, idempotency_key=idempotency_key, **kwargs)
 
     def run_sync(
-        self, task: Callable[..., Any] | str, *args: Any, idempotency_key: str | None = None,
-        **kwargs: Any
+        self,
+        task: Callable[..., Any] | str,
+        *args: Any,
+        idempotency_key: str | None = None,
+        **kwargs: Any,
     ) -> Any:
         """:meth:`run` for sync task functions: blocks the task's thread until the result."""
         from render_sdk.local.subtasks import run_subtask_sync

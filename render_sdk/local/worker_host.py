@@ -123,7 +123,9 @@ async def _spawn(config: WorkerConfig, env: dict[str, str]) -> asyncio.subproces
             start_new_session=True,
         )
     except OSError as exc:
-        raise WorkerCommandError(f"cannot start the worker command {config.display}: {exc}") from None
+        raise WorkerCommandError(
+            f"cannot start the worker command {config.display}: {exc}"
+        ) from None
 
 
 class _Lines:
@@ -200,8 +202,9 @@ async def _register(config: WorkerConfig) -> list[WorkerTaskSpec]:
         stdout = _Lines(process.stdout, lambda _line: None)
         stderr = _Lines(process.stderr, lambda _line: None)
         exited = asyncio.ensure_future(process.wait())
+        waiters: set[asyncio.Future[Any]] = {registered, exited}
         done, _ = await asyncio.wait(
-            {registered, exited},
+            waiters,
             timeout=config.register_timeout,
             return_when=asyncio.FIRST_COMPLETED,
         )
@@ -333,7 +336,8 @@ class WorkerHost:
             stderr = _Lines(process.stderr, self._emitter(run, "error"))
             exited = asyncio.ensure_future(process.wait())
             try:
-                await asyncio.wait({reported, exited}, return_when=asyncio.FIRST_COMPLETED)
+                waiters: set[asyncio.Future[Any]] = {reported, exited}
+                await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
             except BaseException:
                 exited.cancel()
                 raise

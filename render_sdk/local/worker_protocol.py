@@ -63,7 +63,7 @@ class WorkerTaskSpec:
     parameters: tuple[ParameterSpec, ...] = ()
 
     def delay_before_retry(self, retry: int) -> float:
-        """Seconds to wait before retry ``retry`` (0-based): ``wait × factor^retry``."""
+        """Seconds to wait before retry ``retry`` (0-based): ``wait * factor^retry``."""
         return self.wait_duration_ms / 1000.0 * self.factor**retry
 
 

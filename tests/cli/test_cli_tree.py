@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -30,10 +31,8 @@ async def branch(n: int) -> int:
 
 @family.task
 async def trunk() -> int:
-    try:
+    with contextlib.suppress(SubtaskError):
         await family.run(leaf, -1)
-    except SubtaskError:
-        pass
     return sum(await asyncio.gather(family.run(branch, 2), family.run(branch, 1)))
 
 
@@ -67,10 +66,12 @@ def test_tree_prints_every_run_under_its_parent(family_server: LocalServer, root
     assert lines[0].split()[:3] == ["trunk", root_id, "succeeded"]
     assert len(lines) == 1 + 3 + 3  # trunk; leaf(-1), branch(2), branch(1); their leaves
     failed = [line for line in lines if "failed" in line]
-    assert len(failed) == 1 and "ValueError: negative" in failed[0]
+    assert len(failed) == 1
+    assert "ValueError: negative" in failed[0]
     assert failed[0].startswith("├── leaf")
     nested = [line for line in lines if line.startswith(("│   ", "    "))]
-    assert len(nested) == 3 and all("leaf" in line for line in nested)
+    assert len(nested) == 3
+    assert all("leaf" in line for line in nested)
 
 
 def test_tree_json_nests_children_with_the_run_fields(

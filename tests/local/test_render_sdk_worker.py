@@ -14,8 +14,8 @@ import pytest
 
 pytest.importorskip("render", reason="Render's SDK (`render`) is in the test dependency group")
 
-from render_sdk import Client  # noqa: E402
-from render_sdk.local import LocalServer, serve  # noqa: E402
+from render_sdk import Client
+from render_sdk.local import LocalServer, serve
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "render_tasks"
 
@@ -33,7 +33,8 @@ def client(example_server: LocalServer) -> Iterator[Client]:
 
 
 def seconds(later: datetime | None, earlier: datetime | None) -> float:
-    assert later is not None and earlier is not None
+    assert later is not None
+    assert earlier is not None
     return (later - earlier).total_seconds()
 
 
@@ -64,7 +65,8 @@ def test_every_outcome_reads_right_through_the_rest_api(client: Client, tmp_path
     assert done.attempts[0].status == "succeeded"
     children = list(client.workflows.list_task_runs(root_task_run_id=fan_out.id))
     subtasks = [run for run in children if run.id != fan_out.id]
-    assert len(children) == 4 and len(subtasks) == 3
+    assert len(children) == 4
+    assert len(subtasks) == 3
     for sub in subtasks:
         assert (sub.parent_task_run_id, sub.root_task_run_id) == (fan_out.id, fan_out.id)
         details = client.workflows.get_task_run(sub.id)
@@ -78,7 +80,8 @@ def test_every_outcome_reads_right_through_the_rest_api(client: Client, tmp_path
     assert all(run.root_task_run_id == tree.id for run in runs)
     middle = {run.id for run in runs if run.parent_task_run_id == tree.id}
     leaves = [run for run in runs if run.parent_task_run_id in middle]
-    assert len(middle) == 2 and len(leaves) == 3
+    assert len(middle) == 2
+    assert len(leaves) == 3
 
     retried = flaky.wait(timeout=60)
     assert retried.status == "succeeded"
@@ -101,7 +104,8 @@ def test_every_outcome_reads_right_through_the_rest_api(client: Client, tmp_path
         slow.wait(timeout=60)
     timed_out = client.workflows.get_task_run(slow.id)
     assert timed_out.status == "failed"
-    assert timed_out.error is not None and "exceeded its timeout of 1 s" in timed_out.error
+    assert timed_out.error is not None
+    assert "exceeded its timeout of 1 s" in timed_out.error
     assert seconds(timed_out.completed_at, timed_out.started_at) < 10
 
 

@@ -1,4 +1,4 @@
-"""Subtasks of in-process tasks: ``wf.run`` / ``wf.run_sync`` build the same trees as ``ctx.run``."""
+"""In-process subtasks: ``wf.run`` / ``wf.run_sync`` build the same trees as ``ctx.run``."""
 
 from __future__ import annotations
 

@@ -110,8 +110,8 @@ def test_retries_wait_duration_times_factor_to_the_power_of_the_retry(wapi: Api)
     assert all(a["error"] == "retried: always fails" for a in attempts)
     first_wait = parse(attempts[1]["startedAt"]) - parse(attempts[0]["completedAt"])
     second_wait = parse(attempts[2]["startedAt"]) - parse(attempts[1]["completedAt"])
-    assert first_wait.total_seconds() >= 0.05  # 50 ms × 2^0
-    assert second_wait.total_seconds() >= 0.1  # 50 ms × 2^1
+    assert first_wait.total_seconds() >= 0.05  # 50 ms * 2^0
+    assert second_wait.total_seconds() >= 0.1  # 50 ms * 2^1
 
 
 def test_cancel_kills_the_process_trees_and_cancels_unfinished_subtasks(
@@ -144,31 +144,37 @@ def test_a_timeout_ends_the_attempt_and_its_whole_process_tree(wapi: Api, tmp_pa
 
 def test_stopping_the_server_leaves_no_worker_process(tmp_path: Path) -> None:
     marker = tmp_path / "spawned"
-    with serve(command=[sys.executable, str(WORKER)], workflow="raw") as server:
-        with requests.Session() as session:
-            Api(session, server.base_url).start("raw/spawn", [str(marker)])
-            pids = pids_in(marker)
+    with (
+        serve(command=[sys.executable, str(WORKER)], workflow="raw") as server,
+        requests.Session() as session,
+    ):
+        Api(session, server.base_url).start("raw/spawn", [str(marker)])
+        pids = pids_in(marker)
     eventually(lambda: not any(alive(pid) for pid in pids), what="processes after stop")
 
 
 def test_a_command_that_does_not_register_fails_clearly() -> None:
-    with pytest.raises(WorkerCommandError, match=r"exited with code 4 before registering tasks"):
-        with serve(command=[sys.executable, "-c", "import sys; sys.exit(4)"]):
-            pass
+    with (
+        pytest.raises(WorkerCommandError, match=r"exited with code 4 before registering tasks"),
+        serve(command=[sys.executable, "-c", "import sys; sys.exit(4)"]),
+    ):
+        pass
 
 
 def test_a_bad_registration_names_the_field() -> None:
     script = (
         "import os, socket\n"
         "s = socket.socket(socket.AF_UNIX); s.connect(os.environ['RENDER_SDK_SOCKET_PATH'])\n"
-        "body = b'{\"tasks\": [{\"name\": \"a/b\"}]}'\n"
+        'body = b\'{"tasks": [{"name": "a/b"}]}\'\n'
         "s.sendall(b'POST /register-tasks HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: '"
         " + str(len(body)).encode() + b'\\r\\n\\r\\n' + body)\n"
         "s.recv(1000)\n"
     )
-    with pytest.raises(WorkerCommandError, match=r"tasks\[0\]\.name"):
-        with serve(command=[sys.executable, "-c", script]):
-            pass
+    with (
+        pytest.raises(WorkerCommandError, match=r"tasks\[0\]\.name"),
+        serve(command=[sys.executable, "-c", script]),
+    ):
+        pass
 
 
 def test_the_command_line_rejects_a_missing_env_file(capsys: pytest.CaptureFixture[str]) -> None:
