@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,6 +55,16 @@ __all__ = [
 
 _TAIL_LINES = 20
 _MAX_LINE = 64 * 1024
+
+
+@dataclass(frozen=True)
+class AttemptTiming:
+    """When an attempt's worker was spawned and when it reported (``time.monotonic``)."""
+
+    run_id: str
+    attempt: int
+    spawned: float
+    reported: float
 
 
 class WorkerCommandError(RuntimeError):
@@ -300,6 +311,8 @@ class WorkerHost:
         # The API's origin, told to workers so their own API calls reach this server.
         self.api_url: str | None = None
         self.processes_started = 0
+        # Spawn-to-report times of recent attempts: what the host adds is the rest.
+        self.timings: collections.deque[AttemptTiming] = collections.deque(maxlen=10_000)
         self._directory = _socket_dir()
         self._lingering: set[asyncio.Task[None]] = set()
         self._live: dict[int, asyncio.subprocess.Process] = {}
@@ -319,12 +332,13 @@ class WorkerHost:
         loop = asyncio.get_running_loop()
         number = run.attempts[-1].number if run.attempts else 0
         path = os.path.join(self._directory, f"{run.id}-{number}.sock")
-        reported: asyncio.Future[CallbackOutcome] = loop.create_future()
+        reported: asyncio.Future[tuple[CallbackOutcome, float]] = loop.create_future()
         server = UnixJSONServer(path, self._handler(run, reported))
         await server.start()
         process: asyncio.subprocess.Process | None = None
         finished = False
         try:
+            spawned = time.monotonic()
             try:
                 env = self.config.environment("run", path, self.api_url)
                 process = await _spawn(self.config, env)
@@ -350,7 +364,8 @@ class WorkerHost:
                         f"a result (command: {self.config.display}){_tail_text(stderr)}"
                     )
             finished = True
-            outcome = reported.result()  # raises AttemptFailed for a malformed callback
+            outcome, reported_at = reported.result()  # AttemptFailed if malformed
+            self.timings.append(AttemptTiming(run.id, number, spawned, reported_at))
             if outcome.error is not None:
                 raise AttemptFailed(outcome.error)
             assert outcome.results is not None
@@ -413,7 +428,7 @@ class WorkerHost:
 
         return emit
 
-    def _handler(self, run: RunRecord, reported: asyncio.Future[CallbackOutcome]) -> Any:
+    def _handler(self, run: RunRecord, reported: asyncio.Future[tuple[CallbackOutcome, float]]) -> Any:
         async def handle(method: str, target: str, body: bytes) -> tuple[int, Any]:
             route = target.split("?", 1)[0]
             if method == "GET" and route == "/input":
@@ -437,7 +452,7 @@ class WorkerHost:
         return handle
 
     @staticmethod
-    def _callback(body: bytes, reported: asyncio.Future[CallbackOutcome]) -> tuple[int, Any]:
+    def _callback(body: bytes, reported: asyncio.Future[tuple[CallbackOutcome, float]]) -> tuple[int, Any]:
         if reported.done():
             return 409, {"message": "this attempt already reported its outcome"}
         try:
@@ -445,7 +460,7 @@ class WorkerHost:
         except ProtocolError as exc:
             reported.set_exception(AttemptFailed(f"malformed callback from the worker: {exc}"))
             return 400, {"message": str(exc)}
-        reported.set_result(outcome)
+        reported.set_result((outcome, time.monotonic()))
         return 200, None
 
     def _run_subtask(self, run: RunRecord, body: bytes) -> tuple[int, Any]:
