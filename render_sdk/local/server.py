@@ -129,7 +129,8 @@ class LocalServer:
 
             config = worker_host.WorkerConfig(tuple(command), dict(env or {}), cwd)
             slug = workflow or slug_from_folder(cwd or ".")
-            registry = worker_host.registry_from_specs(slug, worker_host.register_worker(config))
+            specs = worker_host.register_worker(config)
+            registry = worker_host.registry_from_specs(slug, specs)
         elif tasks is None:
             raise ValueError("nothing to serve: pass a tasks module or command=[...]")
         else:
@@ -143,7 +144,11 @@ class LocalServer:
         )
         if command is not None:
             self.worker = worker_host.WorkerHost(
-                config, engine=self.state.engine, store=self.state.store, logs=self.state.logs
+                config,
+                engine=self.state.engine,
+                store=self.state.store,
+                logs=self.state.logs,
+                specs=specs,
             )
             self.state.engine.worker_host = self.worker
         self.host = host

@@ -2,8 +2,10 @@
 
 Render's SDK sends one request per connection (``Connection: close``); keep-alive
 is served too. Parsing is h11's (a sans-I/O HTTP/1.1 state machine, already
-installed with uvicorn); an asyncio server costs well under a millisecond to
-start, which matters when every attempt gets a socket of its own.
+installed with uvicorn). Every attempt gets a socket of its own, so start and
+stop costs count: measured side by side (median of 40), this server starts in
+0.4 ms and stops in 0.1 ms, where uvicorn+starlette on a Unix socket took 1.2 ms
+to start and ~200 ms to stop (its main loop ticks every 0.1 s).
 """
 
 from __future__ import annotations

@@ -301,10 +301,20 @@ class WorkerHost:
     """Runs attempts of worker-hosted tasks: a process and a socket for each."""
 
     def __init__(
-        self, config: WorkerConfig, *, engine: Engine, store: RunStore, logs: LogStore
+        self,
+        config: WorkerConfig,
+        *,
+        engine: Engine,
+        store: RunStore,
+        logs: LogStore,
+        specs: Sequence[WorkerTaskSpec] = (),
     ) -> None:
-        """Attempts are recorded through ``engine``/``store``; output lines go to ``logs``."""
+        """Attempts are recorded through ``engine``/``store``; output lines go to ``logs``.
+
+        ``specs`` are the tasks as the command registered them (parameters included).
+        """
         self.config = config
+        self.specs = {spec.name: spec for spec in specs}
         self.engine = engine
         self.store = store
         self.logs = logs
@@ -428,7 +438,9 @@ class WorkerHost:
 
         return emit
 
-    def _handler(self, run: RunRecord, reported: asyncio.Future[tuple[CallbackOutcome, float]]) -> Any:
+    def _handler(
+        self, run: RunRecord, reported: asyncio.Future[tuple[CallbackOutcome, float]]
+    ) -> Any:
         async def handle(method: str, target: str, body: bytes) -> tuple[int, Any]:
             route = target.split("?", 1)[0]
             if method == "GET" and route == "/input":
@@ -452,7 +464,9 @@ class WorkerHost:
         return handle
 
     @staticmethod
-    def _callback(body: bytes, reported: asyncio.Future[tuple[CallbackOutcome, float]]) -> tuple[int, Any]:
+    def _callback(
+        body: bytes, reported: asyncio.Future[tuple[CallbackOutcome, float]]
+    ) -> tuple[int, Any]:
         if reported.done():
             return 409, {"message": "this attempt already reported its outcome"}
         try:

@@ -45,6 +45,9 @@ def test_registered_tasks_are_served_under_the_workflow_slug(worker_server: Loca
     retried = worker_server.state.registry.resolve("raw/retried").function.options
     assert (retried.max_retries, retried.backoff, retried.backoff_factor) == (2, 0.05, 2.0)
     assert worker_server.state.registry.resolve("raw/spawn").function.options.timeout == 30
+    assert worker_server.worker is not None
+    (value,) = worker_server.worker.specs["echo"].parameters
+    assert (value.name, value.has_default) == ("value", False)
 
 
 def test_the_worker_reads_its_input_ids_and_environment(wapi: Api) -> None:
