@@ -323,7 +323,7 @@ class WorkerHost:
         self.processes_started = 0
         # Spawn-to-report times of recent attempts: what the host adds is the rest.
         self.timings: collections.deque[AttemptTiming] = collections.deque(maxlen=10_000)
-        self._directory = _socket_dir()
+        self._directory: str | None = None  # made at the first attempt
         self._lingering: set[asyncio.Task[None]] = set()
         self._live: dict[int, asyncio.subprocess.Process] = {}
 
@@ -341,6 +341,8 @@ class WorkerHost:
         """
         loop = asyncio.get_running_loop()
         number = run.attempts[-1].number if run.attempts else 0
+        if self._directory is None:
+            self._directory = _socket_dir()
         path = os.path.join(self._directory, f"{run.id}-{number}.sock")
         reported: asyncio.Future[tuple[CallbackOutcome, float]] = loop.create_future()
         server = UnixJSONServer(path, self._handler(run, reported))
@@ -400,7 +402,9 @@ class WorkerHost:
         for proc in list(self._live.values()):
             with contextlib.suppress(ProcessLookupError):
                 await proc.wait()
-        shutil.rmtree(self._directory, ignore_errors=True)
+        if self._directory is not None:
+            shutil.rmtree(self._directory, ignore_errors=True)
+            self._directory = None
 
     def _linger(self, process: asyncio.subprocess.Process, *lines: _Lines) -> None:
         async def wait_then_kill() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import threading
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -15,7 +15,6 @@ from .conftest import Api
 from .procs import eventually
 
 tree = Workflow("tree")
-release = threading.Event()
 
 
 @tree.task
@@ -69,6 +68,17 @@ async def wait_forever() -> None:
 @tree.task
 async def parent_of_waiter() -> None:
     await tree.run(wait_forever)
+
+
+@tree.task
+async def nap(seconds: float) -> float:
+    await asyncio.sleep(seconds)
+    return seconds
+
+
+@tree.task
+async def parent_of_nap() -> float:
+    return float(await tree.run(nap, 0.5))
 
 
 @pytest.fixture(scope="module")
@@ -159,3 +169,29 @@ def test_mixing_positional_and_keyword_input_is_refused(tapi: Api) -> None:
         run = Api(session, server.base_url).run("mixed/bad", [])
     assert run["status"] == "failed"
     assert "not both" in run["error"]
+
+
+def test_a_subtask_has_its_own_events_stream(tapi: Api, tree_server: LocalServer) -> None:
+    run = tapi.start("tree/parent_of_nap", [])
+
+    def child() -> list[dict[str, object]]:
+        return [r for r in tree_server.runs() if r["parentTaskRunId"] == run["id"]]
+
+    eventually(lambda: bool(child()), what="the subtask")
+    child_id = str(child()[0]["id"])
+    stream = tapi.http.get(
+        f"{tapi.base}/task-runs/events", params={"taskRunIds": child_id}, stream=True, timeout=10
+    )
+    with stream:
+        assert stream.status_code == 200
+        event = None
+        for line in stream.iter_lines(decode_unicode=True):
+            if line.startswith("event: "):
+                event = line[len("event: ") :]
+            elif line.startswith("data: ") and event == "task.completed":
+                data = json.loads(line[len("data: ") :])
+                break
+    assert data["id"] == child_id
+    assert data["status"] == "succeeded"
+    assert (data["parentTaskRunId"], data["rootTaskRunId"]) == (run["id"], run["id"])
+    assert tapi.wait(run["id"])["results"] == [0.5]
