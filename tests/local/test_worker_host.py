@@ -193,3 +193,28 @@ def test_the_command_line_needs_a_module_or_a_command(capsys: pytest.CaptureFixt
     with pytest.raises(SystemExit):
         command_main(["tasks.py", "--", "python", "main.py"])
     assert "not both" in capsys.readouterr().err
+
+
+def test_env_files_reach_the_worker_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, second = tmp_path / "a.env", tmp_path / "b.env"
+    first.write_text("GREETING=hello\nexport NAME='first'\n")
+    second.write_text('NAME="second"  # later files win\n')
+    script = "import os, sys; print(os.environ['GREETING'], os.environ['NAME'], file=sys.stderr)"
+    argv = ["--port", "0", "--env-file", str(first), "--env-file", str(second)]
+    code = command_main([*argv, "--", sys.executable, "-c", f"{script}; sys.exit(5)"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "exited with code 5 before registering tasks" in err
+    assert "hello second" in err
+
+
+def test_a_bad_env_file_line_is_reported_with_file_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env_file = tmp_path / "bad.env"
+    env_file.write_text("OK=1\nnot a pair\n")
+    code = command_main(["--port", "0", "--env-file", str(env_file), "--", "python", "x.py"])
+    assert code == 2
+    assert f"{env_file}:2: expected KEY=VALUE" in capsys.readouterr().err
