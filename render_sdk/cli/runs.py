@@ -181,3 +181,26 @@ def logs_command(run_id: str, follow: bool, timeout: float | None, json_mode: bo
         timeout=timeout,
         json_mode=json_mode,
     )
+
+
+@runs.command("tree")
+@click.argument("run_id", metavar="ROOT_RUN_ID")
+@click.option(
+    "--follow",
+    is_flag=True,
+    help="Keep reading until every run of the tree has finished (live on a terminal).",
+)
+@click.option("--json", "json_mode", is_flag=True, help="Print the tree as nested JSON.")
+def tree_command(run_id: str, follow: bool, json_mode: bool) -> None:
+    """Show a run's subtask tree: task, id, status and duration of every run.
+
+    Any run of the tree may be given; the tree below it is shown. With --follow,
+    exit codes as for 'runs wait' (1 failed, 3 canceled).
+
+    \b
+    Examples:
+      render-sdk runs tree trn-abc123
+      render-sdk runs tree trn-abc123 --follow
+      render-sdk runs tree trn-abc123 --json
+    """
+    invoke("_tree_impl", "show_tree", run_id=run_id, follow=follow, json_mode=json_mode)

@@ -63,7 +63,7 @@ class ServerState:
         self.faults = faults if faults is not None else FaultPlan()
         self.store = RunStore()
         self.logs = LogStore()
-        self.engine = Engine(self.store, logs=self.logs)
+        self.engine = Engine(self.store, registry=registry, logs=self.logs)
         self.events = EventHub(self.store, heartbeat=heartbeat, retry_ms=retry_ms)
         self.closed = asyncio.Event()
         self._lock = threading.Lock()

@@ -1,12 +1,19 @@
-"""The command line of the local server: ``python -m render_sdk.local`` and ``render-sdk dev``."""
+"""The command line of the local server: ``python -m render_sdk.local`` and ``render-sdk dev``.
+
+Two forms: ``TASKS_MODULE`` (tasks registered with ``render_sdk.local.Workflow``,
+run in the server) or ``-- COMMAND [ARGS...]`` (a start command written with
+Render's SDK, run through Render's worker protocol).
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 from collections.abc import Sequence
 
+from render_sdk.local.envfile import EnvFileError, load_env_file
 from render_sdk.local.faults import FaultPlan, FaultSpecError
 
 __all__ = ["build_parser", "main"]
@@ -16,16 +23,35 @@ def build_parser(prog: str = "python -m render_sdk.local") -> argparse.ArgumentP
     """The argument parser shared by both entry points."""
     parser = argparse.ArgumentParser(
         prog=prog,
-        description="Serve the tasks of a Python module over the Render Workflows task-run API.",
+        usage=(
+            f"{prog} [options] TASKS_MODULE\n"
+            f"       {prog} [options] [--env-file PATH]... -- COMMAND [ARGS...]"
+        ),
+        description=(
+            "Serve tasks over the Render Workflows task-run API: the tasks of a Python "
+            "module (render_sdk.local.Workflow), or those of a start command written with "
+            "Render's SDK (run through Render's worker protocol, one process per attempt)."
+        ),
         epilog=(
+            "Example: render-sdk dev -- python main.py. "
             "Faults: --faults 'POST /v1/task-runs=503,ok,drop-after' or "
             "'GET /v1/task-runs/*=rate:0.1:503' (see docs/local-server.md)."
         ),
     )
-    parser.add_argument("tasks_module", help="dotted module name or path to a .py file")
+    parser.add_argument("tasks_module", nargs="?", help="dotted module name or path to a .py file")
     parser.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8120, help="port (default 8120)")
-    parser.add_argument("--workflow", help="workflow slug (default: from the module name)")
+    parser.add_argument(
+        "--workflow",
+        help="workflow slug (default: from the module name, or the current folder's name)",
+    )
+    parser.add_argument(
+        "--env-file",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="KEY=VALUE lines added to the worker command's environment; repeatable",
+    )
     parser.add_argument(
         "--api-key",
         default=None,
@@ -46,9 +72,42 @@ def build_parser(prog: str = "python -m render_sdk.local") -> argparse.ArgumentP
     return parser
 
 
+def split_command(argv: Sequence[str]) -> tuple[list[str], list[str] | None]:
+    """Options before ``--``, and the worker command after it (None without ``--``).
+
+    A single argument with spaces (``-- "python main.py"``, as Render's CLI takes
+    it) is split like a shell would.
+    """
+    args = list(argv)
+    if "--" not in args:
+        return args, None
+    index = args.index("--")
+    command = args[index + 1 :]
+    if len(command) == 1 and any(ch.isspace() for ch in command[0]):
+        command = shlex.split(command[0])
+    return args[:index], command
+
+
 def main(argv: Sequence[str] | None = None, prog: str = "python -m render_sdk.local") -> int:
     """Parse the arguments, print what is served, and serve until Ctrl-C."""
-    args = build_parser(prog).parse_args(argv)
+    parser = build_parser(prog)
+    options, command = split_command(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(options)
+    if command is not None and not command:
+        parser.error("nothing after '--': give the command that starts your tasks")
+    if command is not None and args.tasks_module:
+        parser.error("give a TASKS_MODULE or '-- COMMAND', not both")
+    if command is None and not args.tasks_module:
+        parser.error("give a TASKS_MODULE, or '-- COMMAND [ARGS...]' for Render SDK tasks")
+    if command is None and args.env_file:
+        parser.error("--env-file applies to a worker command ('-- COMMAND'), not a tasks module")
+    env: dict[str, str] = {}
+    try:
+        for path in args.env_file:
+            env.update(load_env_file(path))
+    except EnvFileError as exc:
+        print(f"error: --env-file: {exc}", file=sys.stderr)
+        return 2
     # Let `python -m render_sdk.local my_tasks` find modules in the current folder.
     if os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())
@@ -69,9 +128,12 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m render_sdk.lo
             faults=faults,
             heartbeat=args.heartbeat,
             log_level=args.log_level,
+            command=command,
+            env=env,
         )
-    except (ImportError, OSError, ValueError, TypeError) as exc:
-        print(f"error: cannot load tasks from {args.tasks_module!r}: {exc}", file=sys.stderr)
+    except (ImportError, OSError, ValueError, TypeError, RuntimeError) as exc:
+        where = "" if command is not None else f"cannot load tasks from {args.tasks_module!r}: "
+        print(f"error: {where}{exc}", file=sys.stderr)
         return 2
     try:
         server.run(on_ready=lambda: _announce(server, bool(args.api_key), faults))
@@ -88,6 +150,8 @@ def _announce(server: object, auth: bool, faults: FaultPlan) -> None:
     assert isinstance(server, LocalServer)
     lines = [f"Render Workflows local server listening on {server.base_url} (API under /v1)"]
     lines.append("Authentication: " + ("bearer API key required" if auth else "none"))
+    if server.worker is not None:
+        lines.append(f"Worker command: {server.worker.config.display} (one process per attempt)")
     if faults.rules:
         lines.append(f"Fault injection: {len(faults.rules)} rule(s) active")
     lines.append("Tasks:")

@@ -39,6 +39,12 @@ def slug_from_module_name(module_name: str) -> str:
     return module_name.rsplit(".", 1)[-1].replace("_", "-").lower() or "workflow"
 
 
+def slug_from_folder(path: str | Path) -> str:
+    """A workflow slug from a folder's name: ``My_Tasks v2`` gives ``my-tasks-v2``."""
+    name = Path(path).resolve().name.lower()
+    return re.sub(r"[^a-z0-9]+", "-", name).strip("-") or "workflow"
+
+
 @dataclass(frozen=True)
 class TaskOptions:
     """How a task is run: retries, the delay between attempts, and a time limit."""
@@ -66,11 +72,16 @@ class TaskOptions:
 
 @dataclass(frozen=True)
 class TaskFunction:
-    """A function with its options, as written by the user."""
+    """A function with its options, as written by the user.
+
+    ``external`` tasks live in a worker process (Render's worker protocol); their
+    ``func`` is never called in the server.
+    """
 
     name: str
     func: Callable[..., Any]
     options: TaskOptions
+    external: bool = False
 
 
 def _task_function(func: Callable[..., Any], options: TaskOptions) -> TaskFunction:
@@ -135,6 +146,35 @@ class Workflow:
             return f
 
         return register(func) if func is not None else register
+
+    async def run(
+        self,
+        task: Callable[..., Any] | str,
+        *args: Any,
+        idempotency_key: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """From inside a running task: run ``task`` as a subtask and return its result.
+
+        ``task`` is a registered function or a task name. Positional or keyword
+        arguments (not both) are its input. A failed or canceled subtask raises
+        :class:`render_sdk.local.SubtaskError`.
+        """
+        from render_sdk.local.subtasks import run_subtask
+
+        return await run_subtask(task, *args, idempotency_key=idempotency_key, **kwargs)
+
+    def run_sync(
+        self,
+        task: Callable[..., Any] | str,
+        *args: Any,
+        idempotency_key: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """:meth:`run` for sync task functions: blocks the task's thread until the result."""
+        from render_sdk.local.subtasks import run_subtask_sync
+
+        return run_subtask_sync(task, *args, idempotency_key=idempotency_key, **kwargs)
 
     def add(self, func: Callable[..., Any], options: TaskOptions | None = None) -> None:
         """Register ``func`` without the decorator syntax."""

@@ -8,16 +8,25 @@ import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import ModuleType, TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
 from render_sdk.local import capture
 from render_sdk.local.app import ServerState, build_app
 from render_sdk.local.faults import FaultPlan
-from render_sdk.local.registry import RegisteredTask, TaskRegistry, Workflow, collect_workflows
+from render_sdk.local.registry import (
+    RegisteredTask,
+    TaskRegistry,
+    Workflow,
+    collect_workflows,
+    slug_from_folder,
+)
+
+if TYPE_CHECKING:
+    from render_sdk.local.worker_host import WorkerHost
 
 __all__ = ["LocalServer", "serve"]
 
@@ -63,6 +72,9 @@ class _Uvicorn(uvicorn.Server):
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         # Event streams and stalled responses would otherwise hold the shutdown.
         await self.local_state.aclose()
+        host = self.local_state.engine.worker_host
+        if host is not None:
+            await host.aclose()  # no worker process outlives the server
         await super().shutdown(sockets)
 
     def request_stop(self) -> None:
@@ -95,7 +107,7 @@ class LocalServer:
 
     def __init__(
         self,
-        tasks: TasksSource,
+        tasks: TasksSource | None = None,
         *,
         host: str = "127.0.0.1",
         port: int = 8120,
@@ -105,17 +117,49 @@ class LocalServer:
         heartbeat: float = 15.0,
         retry_ms: int = 1000,
         log_level: str = "warning",
+        command: Sequence[str] | None = None,
+        env: Mapping[str, str] | None = None,
+        cwd: str | None = None,
     ) -> None:
-        """Prepare the server; nothing listens until :meth:`start` or :meth:`run`."""
-        workflows = collect_workflows(tasks, workflow)
+        """Prepare the server; nothing listens until :meth:`start` or :meth:`run`.
+
+        Serve either ``tasks`` (in-process ``Workflow`` tasks) or ``command``: a
+        start command written with Render's SDK, run with Render's worker protocol
+        (``env`` is added to its environment, ``cwd`` is its folder; the workflow
+        slug defaults to the folder's name). Registering the command's tasks
+        happens here: a command that does not register raises ``WorkerCommandError``.
+        """
         plan = faults if isinstance(faults, FaultPlan) else FaultPlan.from_spec(faults)
+        self.worker: WorkerHost | None = None
+        if command is not None:
+            if tasks is not None:
+                raise ValueError("serve either a tasks module or a worker command, not both")
+            from render_sdk.local import worker_host
+
+            config = worker_host.WorkerConfig(tuple(command), dict(env or {}), cwd)
+            slug = workflow or slug_from_folder(cwd or ".")
+            specs = worker_host.register_worker(config)
+            registry = worker_host.registry_from_specs(slug, specs)
+        elif tasks is None:
+            raise ValueError("nothing to serve: pass a tasks module or command=[...]")
+        else:
+            registry = TaskRegistry.build(collect_workflows(tasks, workflow))
         self.state = ServerState(
-            TaskRegistry.build(workflows),
+            registry,
             api_key=api_key,
             faults=plan,
             heartbeat=heartbeat,
             retry_ms=retry_ms,
         )
+        if command is not None:
+            self.worker = worker_host.WorkerHost(
+                config,
+                engine=self.state.engine,
+                store=self.state.store,
+                logs=self.state.logs,
+                specs=specs,
+            )
+            self.state.engine.worker_host = self.worker
         self.host = host
         self._requested_port = port
         self._sock: socket.socket | None = None
@@ -193,11 +237,16 @@ class LocalServer:
 
     # -- lifecycle ---------------------------------------------------------------------
 
+    def _tell_worker_url(self) -> None:
+        if self.worker is not None:
+            self.worker.api_url = self.base_url
+
     def start(self, timeout: float = 10.0) -> LocalServer:
         """Listen and serve in a background thread; returns once requests are accepted."""
         if self._thread is not None:
             raise RuntimeError("the server was already started")
         self._sock = _bind(self.host, self._requested_port)
+        self._tell_worker_url()
         self._thread = threading.Thread(
             target=self._serve_in_thread, name=f"render-sdk-local-{self.port}", daemon=True
         )
@@ -233,6 +282,7 @@ class LocalServer:
         ``on_ready`` is called once the port is bound (connections already queue).
         """
         self._sock = _bind(self.host, self._requested_port)
+        self._tell_worker_url()
         try:
             if on_ready is not None:
                 on_ready()
@@ -257,7 +307,7 @@ class LocalServer:
 
 @contextlib.contextmanager
 def serve(
-    tasks: TasksSource,
+    tasks: TasksSource | None = None,
     *,
     host: str = "127.0.0.1",
     port: int = 0,
@@ -266,11 +316,15 @@ def serve(
     faults: FaultsSource = None,
     heartbeat: float = 15.0,
     retry_ms: int = 1000,
+    command: Sequence[str] | None = None,
+    env: Mapping[str, str] | None = None,
+    cwd: str | None = None,
 ) -> Iterator[LocalServer]:
     """Run a local server in a background thread for the duration of a ``with`` block.
 
     ``tasks`` is a module, a module name or ``.py`` path, a ``Workflow`` or several;
-    ``port=0`` picks a free port (see ``server.base_url``).
+    or ``command=[...]`` is a start command written with Render's SDK (see
+    :class:`LocalServer`). ``port=0`` picks a free port (see ``server.base_url``).
     """
     server = LocalServer(
         tasks,
@@ -281,6 +335,9 @@ def serve(
         faults=faults,
         heartbeat=heartbeat,
         retry_ms=retry_ms,
+        command=command,
+        env=env,
+        cwd=cwd,
     )
     server.start()
     try:

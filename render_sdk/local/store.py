@@ -205,11 +205,17 @@ class RunStore:
         self.runs_created = 0
 
     def create(
-        self, task: RegisteredTask, input_data: Any, idempotency_key: str | None
+        self,
+        task: RegisteredTask,
+        input_data: Any,
+        idempotency_key: str | None,
+        *,
+        parent: RunRecord | None = None,
     ) -> tuple[RunRecord, bool]:
         """Create a pending run, or return the run of a repeated idempotency key.
 
-        Returns the run and whether it is new.
+        With ``parent`` the run is a subtask: its parent is ``parent`` and its root
+        is ``parent``'s root. Returns the run and whether it is new.
         """
         with self.lock:
             now = time.monotonic()
@@ -224,6 +230,8 @@ class RunStore:
                 task=task,
                 input=input_data,
                 idempotency_key=idempotency_key,
+                parent_run_id=parent.id if parent is not None else "",
+                root_run_id=parent.root_run_id if parent is not None else "",
             )
             self._runs[run.id] = run
             self._order.append(run)
@@ -236,6 +244,11 @@ class RunStore:
         """The run with this ID, if any."""
         with self.lock:
             return self._runs.get(run_id)
+
+    def children(self, run_id: str) -> list[RunRecord]:
+        """The subtasks ``run_id`` started, oldest first."""
+        with self.lock:
+            return [run for run in self._order if run.parent_run_id == run_id]
 
     def all(self) -> list[RunRecord]:
         """Every run, newest first."""
