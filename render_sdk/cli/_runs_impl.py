@@ -65,9 +65,6 @@ def list_runs(
     if json_mode:
         out.json([run_json(run) for run in runs])
         return EXIT_OK
-    if not runs and out.tty:
-        out.line("no task runs", "dim")
-        return EXIT_OK
     names = task_names(client, {run.task_id for run in runs})
     out.table(RUN_HEADERS, [run_cells(run, names) for run in runs])
     return EXIT_OK

@@ -31,9 +31,6 @@ def list_tasks(state: CliState, *, workflow: tuple[str, ...], json_mode: bool) -
     if json_mode:
         out.json([unstructure(task) for task in tasks])
         return EXIT_OK
-    if not tasks and out.tty:
-        out.line("no tasks", "dim")
-        return EXIT_OK
     out.table(
         ("id", "name", "workflow", "created"),
         [
@@ -112,30 +109,27 @@ def run_task(
     task: str,
     input_text: str | None,
     input_file: str | None,
-    wait: bool | None,
+    wait: bool,
     timeout: float | None,
     idempotency_key: str | None,
     json_mode: bool,
 ) -> int:
-    """Start a run; unless told not to wait, follow it and print its results."""
+    """Start a run; unless told not to wait, follow it and exit with its outcome."""
+    if not wait and timeout is not None:
+        raise CliError("--timeout limits waiting; it cannot be combined with --no-wait")
     payload = load_input(input_text, input_file)
     parse_task_identifier(task)  # a malformed identifier is a usage error: exit 2
     out = Output(json_mode=json_mode)
-    if wait is None:
-        wait = out.tty
     client = state.client()
     started = time.monotonic()
     run = client.workflows.start_task(task, payload, idempotency_key=idempotency_key)
     if not wait:
+        # The same output everywhere: scripts capture the ID with RUN=$(... --no-wait).
         if json_mode:
             out.json(run_json(run))
-        elif out.tty:
-            out.cells(
-                [("started", "bold"), (run.id, None), (str(run.status), status_style(run.status))]
-            )
-            out.line(f"follow it with: render-sdk runs watch {run.id}", "dim")
         else:
             out.line(run.id)
+            out.hint(f"follow it with: render-sdk runs watch {run.id}")
         return EXIT_OK
 
     last: TaskRun = run

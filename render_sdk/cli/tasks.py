@@ -64,9 +64,9 @@ def get_command(task: str, json_mode: bool) -> None:
 )
 @click.option(
     "--wait/--no-wait",
-    default=None,
-    help="Follow the run to its end (default: wait when stdout is a terminal; "
-    "otherwise print the run ID and return at once).",
+    default=True,
+    help="Follow the run to its end and exit with its outcome (the default), or print "
+    "the new run's ID and exit 0 at once.",
 )
 @click.option(
     "--timeout",
@@ -89,7 +89,7 @@ def run_command(
     task: str,
     input_text: str | None,
     input_file: str | None,
-    wait: bool | None,
+    wait: bool,
     timeout: float | None,
     idempotency_key: str | None,
     json_mode: bool,
@@ -105,7 +105,7 @@ def run_command(
     Examples:
       render-sdk tasks run my-workflow/square '[5]'
       render-sdk tasks run my-workflow/greet '{"name": "Ada"}' --timeout 60
-      echo '[2, 3]' | render-sdk tasks run my-workflow/add --input-file - --wait --json
+      echo '[2, 3]' | render-sdk tasks run my-workflow/add --input-file - --json
       RUN=$(render-sdk tasks run my-workflow/square '[5]' --no-wait)
     """
     invoke(
