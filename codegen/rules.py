@@ -44,6 +44,7 @@ REPLACEMENTS: Final[Mapping[str, str]] = {
     # SyncClient, SyncHTTPTransport, ...).
     "AsyncAPIClient": "APIClient",
     "AsyncClient": "Client",
+    "AsyncClientOptions": "ClientOptions",
     "AsyncClock": "Clock",
     "AsyncFakeClock": "FakeClock",
     "AsyncMockTransport": "MockTransport",

@@ -27,7 +27,7 @@ class TaskRun(SyncResultMixin, models.TaskRun):
     _workflows: WorkflowsService = attrs.field(repr=False, eq=False, alias="workflows")
 
     def wait(
-        self, timeout: float | None = None, *, raise_on_failure: bool = True
+        self, *, timeout: float | None = None, raise_on_failure: bool = True
     ) -> models.TaskRunDetails:
         """Wait until the run has succeeded, failed or been canceled, and return its details.
 
