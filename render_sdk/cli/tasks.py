@@ -55,7 +55,7 @@ def get_command(task: str, json_mode: bool) -> None:
 
 
 @tasks.command("run")
-@click.argument("task")
+@click.argument("task", metavar="[TASK]", required=False)
 @click.argument("input_text", metavar="[INPUT]", required=False)
 @click.option(
     "--input-file",
@@ -86,7 +86,7 @@ def get_command(task: str, json_mode: bool) -> None:
     help="Print only JSON: the run's details (or, with --no-wait, the started run).",
 )
 def run_command(
-    task: str,
+    task: str | None,
     input_text: str | None,
     input_file: str | None,
     wait: bool,
@@ -97,9 +97,10 @@ def run_command(
     """Start a run of TASK (slug workflow-slug/task-name[:version] or ID tsk-…).
 
     INPUT is a JSON array (positional arguments) or object (keyword arguments);
-    the default is [] (no arguments). While waiting, a terminal shows a live status
-    line; then the results are printed. Exit code: 0 succeeded, 1 failed, 3 canceled,
-    4 timed out.
+    the default is [] (no arguments). The command waits for the run and exits with
+    its outcome: 0 succeeded, 1 failed, 3 canceled, 4 timed out (a terminal also
+    shows a live status line). Without TASK, on a terminal, it offers the registered
+    tasks to pick from and asks for INPUT; elsewhere TASK is required.
 
     \b
     Examples:
