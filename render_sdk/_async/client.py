@@ -1,4 +1,7 @@
-"""``AsyncClient``: configuration, connection pool and services for asyncio code."""
+"""``AsyncClient``: configuration, connection pool and services.
+
+For asyncio code (FastAPI, async workers).
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
 # This file is generated from render_sdk/_async/client.py by codegen — do not edit.
-"""``AsyncClient``: configuration, connection pool and services for asyncio code."""
+"""``Client``: configuration, connection pool and services.
+
+For blocking code (Django, Flask, scripts).
+"""
 
 from __future__ import annotations
 
@@ -33,7 +36,7 @@ __all__ = ["Client"]
 
 
 class Client:
-    """A client of the Render API for asyncio code (FastAPI, async workers).
+    """A client of the Render API for blocking code (Django, Flask, scripts).
 
     ``api_key`` defaults to ``RENDER_API_KEY``; ``base_url`` is the API origin
     (default ``https://api.render.com``; ``/v1`` is added).

@@ -20,7 +20,7 @@ __all__ = ["TaskRun"]
 class TaskRun(SyncResultMixin, models.TaskRun):
     """A task run as it was when started or listed, bound to the client that can follow it.
 
-    ``id`` and ``status`` are there at once; ``wait()`` (or ``await run``) follows the
+    ``id`` and ``status`` are there at once; ``wait()`` follows the
     run to its end. The fields are a snapshot: ``refresh()`` returns the current details.
     """
 
