@@ -43,6 +43,11 @@ def is_async(block: str) -> bool:
     return re.search(r"\bawait\b|\basync (with|for)\b", block) is not None
 
 
+def uses_renders_sdk(block: str) -> bool:
+    """Blocks that show Render's own SDK (``render``), which this test does not install."""
+    return re.search(r"^from render(\.\w+)* import", block, flags=re.M) is not None
+
+
 def run_blocks(blocks: list[str], namespace: dict[str, Any], page: str) -> None:
     """Run the blocks: blocking ones in ``namespace``, asyncio ones in a namespace of theirs."""
     loop = asyncio.new_event_loop()
@@ -82,3 +87,25 @@ def test_every_example_of_the_waiting_guide_runs(
         namespace["client"].close()
     assert namespace["details"].result == 25  # the last sync block's "One run" example
     assert all(details.succeeded for details in namespace["results"])
+
+
+def test_every_example_of_this_sdk_in_the_migration_guide_runs(
+    local_server: LocalServer, clean_render_env: pytest.MonkeyPatch
+) -> None:
+    clean_render_env.setenv("RENDER_LOCAL_DEV_URL", local_server.base_url)
+    blocks = python_blocks("migrating.md")
+    ours = [block for block in blocks if not uses_renders_sdk(block)]
+    theirs = [block for block in blocks if uses_renders_sdk(block)]
+    assert len(ours) == 4
+    assert len(theirs) == 3
+    for index, block in enumerate(theirs):  # Render's examples at least parse
+        compile(
+            block, f"migrating.md Render block {index + 1}", "exec", ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+        )
+    namespace: dict[str, Any] = {}
+    try:
+        run_blocks(ours, namespace, "migrating.md")
+    finally:
+        if "client" in namespace:
+            namespace["client"].close()
+    assert namespace["details"].result == 25
