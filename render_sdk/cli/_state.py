@@ -11,6 +11,7 @@ import importlib
 import logging
 import os
 import sys
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -77,9 +78,15 @@ class CliState:
 
             try:
                 # --local turns local mode on; without it the environment decides.
-                self._client = Client(
-                    api_key=self.api_key, base_url=self.base_url, local=True if self.local else None
-                )
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    self._client = Client(
+                        api_key=self.api_key,
+                        base_url=self.base_url,
+                        local=True if self.local else None,
+                    )
+                for warning in caught:  # one line each, like errors (no source location)
+                    click.echo(f"warning: {warning.message}", err=True)
             except MissingAPIKeyError:
                 raise CliError(
                     "no API key: pass --api-key KEY or set RENDER_API_KEY; for a local "

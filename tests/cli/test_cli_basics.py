@@ -214,3 +214,13 @@ def test_configuration_errors_name_the_cli_options(args: tuple[str, ...], expect
     assert expected in result.err
     assert "base_url" not in result.err
     assert "allow_insecure_http" not in result.err
+
+
+def test_an_unrecognized_local_dev_value_is_one_warning_line(local_server: LocalServer) -> None:
+    env = base_env(RENDER_USE_LOCAL_DEV="yes")
+    args = ("--base-url", local_server.base_url, "--api-key", "k", "tasks", "list")
+    result = run_cli(*args, env=env)
+    assert result.code == 0, result.err
+    assert result.err.startswith("warning: RENDER_USE_LOCAL_DEV='yes' is not a recognized value")
+    assert "1, t, T, true, TRUE, True" in result.err
+    assert result.err.count("\n") == 1
