@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import logging
 import os
 import sys
 import warnings
@@ -97,8 +96,9 @@ class CliState:
             except ConfigurationError as exc:
                 raise CliError(_in_cli_words(str(exc)), EXIT_USAGE) from None
             if self.verbose:
-                logger = logging.getLogger("render_sdk")
-                logger.debug(
+                import logging
+
+                logging.getLogger("render_sdk").debug(
                     "API %s (API key %s)",
                     self._client.base_url,
                     "set" if self.api_key or os.environ.get("RENDER_API_KEY") else "not set",
@@ -131,29 +131,26 @@ def _in_cli_words(message: str) -> str:
 
 def setup_verbose_logging(api_key: str | None) -> None:
     """Log the SDK's requests (``render_sdk`` logger, DEBUG) to stderr, keys redacted."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("render-sdk: %(message)s"))
-    handler.addFilter(_Redact(*(k for k in (api_key, os.environ.get("RENDER_API_KEY")) if k)))
-    logger = logging.getLogger("render_sdk")
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
+    import logging  # only with --verbose: keeps --help fast
 
+    secrets = [key for key in (api_key, os.environ.get("RENDER_API_KEY")) if key]
 
-class _Redact(logging.Filter):
-    """Replace the API key with ``***`` in every record (the SDK never logs it; belt and braces)."""
-
-    def __init__(self, *secrets: str) -> None:
-        super().__init__()
-        self._secrets = secrets
-
-    def filter(self, record: logging.LogRecord) -> bool:
+    def redact(record: logging.LogRecord) -> bool:
+        # The SDK never logs the key; this keeps it out even of a message that would.
         message = record.getMessage()
         redacted = message
-        for secret in self._secrets:
+        for secret in secrets:
             redacted = redacted.replace(secret, "***")
         if redacted != message:
             record.msg, record.args = redacted, None
         return True
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("render-sdk: %(message)s"))
+    handler.addFilter(redact)
+    logger = logging.getLogger("render_sdk")
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
 
 
 def invoke(module: str, function: str, **kwargs: Any) -> NoReturn:
