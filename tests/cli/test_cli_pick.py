@@ -82,3 +82,21 @@ def test_without_task_in_a_pipe_it_is_a_usage_error_saying_what_to_pass(cli: CLI
     assert result.err.startswith("error: missing TASK: pass a task slug")
     assert "render-sdk tasks run my-workflow/square '[5]'" in result.err
     assert result.err.count("\n") == 1
+
+
+def test_no_wait_on_a_terminal_prints_the_id_and_a_hint_on_stderr(
+    local_server: LocalServer,
+) -> None:
+    result = run_cli_interactive(
+        "tasks",
+        "run",
+        "demo/square",
+        "[2]",
+        "--no-wait",
+        env=base_env(local_server),
+        answer=lambda screen: None,
+    )
+    lines = [line for line in _ANSI.sub("", result.out).splitlines() if line.strip()]
+    assert result.code == 0, lines
+    assert lines[0].startswith("trn-")
+    assert lines[1] == f"follow it with: render-sdk runs watch {lines[0]}"
