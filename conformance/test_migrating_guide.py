@@ -136,3 +136,12 @@ def test_local_dev_url_alone_selects_local_mode(server: LocalServer) -> None:
     finally:
         if saved is not None:
             os.environ["RENDER_API_KEY"] = saved
+
+
+@pytest.mark.parametrize("service", [WorkflowsService, SyncWorkflowsService])
+def test_tasks_are_not_listed_by_the_workflows_service_and_events_take_a_list(
+    service: type,
+) -> None:
+    assert not hasattr(service, "list_tasks")
+    assert not hasattr(service, "get_task")
+    assert list(parameters(service.task_run_events))[1:] == ["task_run_ids"]
