@@ -7,7 +7,16 @@ from pathlib import Path
 
 from .formatting import format_python
 from .rewrite import invalid_keys
-from .tree import Formatter, GeneratedFile, Rules, build, orphan_files, read_text, unused_keys
+from .tree import (
+    Formatter,
+    GeneratedFile,
+    Rules,
+    build,
+    orphan_files,
+    read_text,
+    unused_keys,
+    unused_phrases,
+)
 
 
 def unified_diff(committed: str, expected: str, path: str) -> str:
@@ -33,7 +42,8 @@ def _file_problem(root: Path, generated: GeneratedFile) -> str | None:
 
 
 def table_problems(root: Path, rules: Rules) -> list[str]:
-    """Report replacement keys that are not single names or match no source token."""
+    """Report replacement keys that are not single names or match no source token, and
+    phrases that appear in no string or comment."""
     problems = [
         f"replacement key {key!r} is not a single Python name; unasync matches one "
         "token at a time, so it can never match (call a shim with a plain name instead)"
@@ -45,6 +55,10 @@ def table_problems(root: Path, rules: Rules) -> list[str]:
         f"it matches no token in {sources}"
         for key in unused_keys(root, rules)
         if key not in invalid_keys(rules.replacements)
+    ]
+    problems += [
+        f"unused phrase {phrase!r}: it is in no docstring, string or comment of {sources}"
+        for phrase in unused_phrases(root, rules)
     ]
     return problems
 

@@ -7,7 +7,7 @@ tested on a string.
 from __future__ import annotations
 
 import keyword
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol, cast
 
 import tokenize_rt  # type: ignore[import-untyped]
@@ -48,9 +48,44 @@ def unasync_source(source: str, replacements: Mapping[str, str]) -> str:
     return cast(str, tokenize_rt.tokens_to_src(tokens))
 
 
-def generate(source: str, source_path: str, replacements: Mapping[str, str]) -> str:
+#: Token kinds whose text is prose: docstrings and other string literals, comments
+#: (and the literal parts of f-strings, which Python 3.12+ tokenizes on their own).
+_PROSE_TOKENS = frozenset({"STRING", "COMMENT", "FSTRING_MIDDLE"})
+
+
+def rewrite_prose(source: str, phrases: Sequence[tuple[str, str]]) -> str:
+    """Replace each phrase in the source's strings and comments (never in code).
+
+    unasync rewrites names only; the words of docstrings and comments are rewritten
+    here from the reviewed phrase table, in its order.
+    """
+    if not phrases:
+        return source
+    tokens = tokenize_rt.src_to_tokens(source)
+    for index, token in enumerate(tokens):
+        if token.name in _PROSE_TOKENS:
+            text = token.src
+            for old, new in phrases:
+                text = text.replace(old, new)
+            if text != token.src:
+                tokens[index] = token._replace(src=text)
+    return cast(str, tokenize_rt.tokens_to_src(tokens))
+
+
+def used_phrases(source: str, phrases: Sequence[tuple[str, str]]) -> set[str]:
+    """Return the phrases (left-hand sides) found in the strings and comments of ``source``."""
+    prose = [token.src for token in _tokens(source) if token.name in _PROSE_TOKENS]
+    return {old for old, _ in phrases if any(old in text for text in prose)}
+
+
+def generate(
+    source: str,
+    source_path: str,
+    replacements: Mapping[str, str],
+    phrases: Sequence[tuple[str, str]] = (),
+) -> str:
     """Return the unformatted generated file: the header, then the rewritten source."""
-    return header_for(source_path) + unasync_source(source, replacements)
+    return header_for(source_path) + rewrite_prose(unasync_source(source, replacements), phrases)
 
 
 def _tokens(source: str) -> list[_Token]:

@@ -22,6 +22,12 @@ How unasync 0.6.0 rewrites (so you know what needs an entry here):
 
 ``python -m codegen --check`` fails when a key below matches no token in any
 source folder, so remove entries when the code that used them goes away.
+
+Words are not names: unasync leaves docstrings and comments as they are, so the
+async source's prose would describe the blocking twin as asyncio code. ``PHRASES``
+is the reviewed vocabulary that rewrites them (in strings and comments only), and
+``--check`` fails on a phrase that no longer occurs, like on an unused key. Prefer
+wording true for both twins in the source; add a phrase when it cannot be.
 """
 
 from __future__ import annotations
@@ -44,6 +50,7 @@ REPLACEMENTS: Final[Mapping[str, str]] = {
     # SyncClient, SyncHTTPTransport, ...).
     "AsyncAPIClient": "APIClient",
     "AsyncClient": "Client",
+    "AsyncClientOptions": "ClientOptions",
     "AsyncClock": "Clock",
     "AsyncFakeClock": "FakeClock",
     "AsyncMockTransport": "MockTransport",
@@ -61,3 +68,16 @@ REPLACEMENTS: Final[Mapping[str, str]] = {
     "create_async_transport": "create_sync_transport",
     "open_async_websocket": "open_websocket",
 }
+
+#: (async wording, blocking wording), applied in this order to every string literal
+#: and comment of the generated files. Longer phrases come before the shorter ones
+#: they contain.
+PHRASES: Final[tuple[tuple[str, str], ...]] = (
+    (
+        "The asyncio client: the hand-written source of truth that codegen turns into ``_sync``.",
+        "The blocking client, generated from ``_async`` by codegen (never edited by hand).",
+    ),
+    ("asyncio code (FastAPI, async workers)", "blocking code (Django, Flask, scripts)"),
+    ("``wait()`` (or ``await run``)", "``wait()``"),
+    ("``AsyncClient``", "``Client``"),
+)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from . import rules as default_table
 from .formatting import format_python
-from .rewrite import generate, used_keys
+from .rewrite import generate, used_keys, used_phrases
 
 #: (text, path relative to root, root) -> formatted text
 Formatter = Callable[[str, str, Path], str]
@@ -20,9 +20,11 @@ class Rules:
 
     directories: Sequence[tuple[str, str]]
     replacements: Mapping[str, str] = field(default_factory=dict)
+    phrases: Sequence[tuple[str, str]] = ()
+    """(async wording, blocking wording) pairs applied to strings and comments."""
 
 
-DEFAULT_RULES = Rules(default_table.DIRECTORIES, default_table.REPLACEMENTS)
+DEFAULT_RULES = Rules(default_table.DIRECTORIES, default_table.REPLACEMENTS, default_table.PHRASES)
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ def build(root: Path, rules: Rules, formatter: Formatter = format_python) -> lis
     """Return every file codegen should produce, rewritten and formatted, in memory."""
     generated = []
     for source, target in source_pairs(root, rules):
-        raw = generate(read_text(root / source), source, rules.replacements)
+        raw = generate(read_text(root / source), source, rules.replacements, rules.phrases)
         generated.append(GeneratedFile(source, target, formatter(raw, target, root)))
     return generated
 
@@ -89,3 +91,11 @@ def unused_keys(root: Path, rules: Rules) -> list[str]:
     for source, _ in source_pairs(root, rules):
         used |= used_keys(read_text(root / source), rules.replacements)
     return sorted(set(rules.replacements) - used)
+
+
+def unused_phrases(root: Path, rules: Rules) -> list[str]:
+    """Return the phrases of the table found in no string or comment of any source file."""
+    used: set[str] = set()
+    for source, _ in source_pairs(root, rules):
+        used |= used_phrases(read_text(root / source), rules.phrases)
+    return [old for old, _ in rules.phrases if old not in used]

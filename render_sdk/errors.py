@@ -22,10 +22,12 @@ __all__ = [
     "InvalidArgumentError",
     "InvalidInputError",
     "InvalidTaskIdentifierError",
+    "MissingAPIKeyError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
     "RenderError",
+    "RenderWarning",
     "TaskRunCanceledError",
     "TaskRunError",
     "TaskRunFailedError",
@@ -41,8 +43,16 @@ class RenderError(Exception):
 # --- problems found before any request is sent -------------------------------------------
 
 
+class RenderWarning(UserWarning):
+    """Something render_sdk went on with but you should know about (an ignored setting)."""
+
+
 class ConfigurationError(RenderError):
     """The client cannot be built as configured (missing API key, unsafe base URL, ...)."""
+
+
+class MissingAPIKeyError(ConfigurationError):
+    """No API key was given or found in ``RENDER_API_KEY``, and local mode is off."""
 
 
 class InvalidArgumentError(RenderError, ValueError):

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 
 from .. import _api
 from .._clock import AsyncClock
-from .._config import ResolvedConfig
+from .._config import ResolvedConfig, local_server_hint
 from .._logging import logger
 from .._retry import RetryPolicy, parse_retry_after
 from .._transport.base import (
@@ -106,7 +106,7 @@ class AsyncAPIClient:
             if logger.isEnabledFor(logging.DEBUG):
                 self._log(method, path, outcome, retries, started)
             if not decision.retry or _past(deadline, self.clock.now() + decision.delay):
-                raise failure
+                raise self._explained(failure)
             logger.info(
                 "Retrying %s %s in %.2fs after %s (retry %d of %d)",
                 method,
@@ -140,6 +140,24 @@ class AsyncAPIClient:
         raise _api.status_error(
             HTTPResponse(stream.status_code, stream.headers, content), "GET", url
         )
+
+    def _explained(self, failure: Exception) -> Exception:
+        # A refused connection in local mode usually means the local server is not running.
+        if (
+            self.config.local
+            and isinstance(failure, APIConnectionError)
+            and not isinstance(failure, APITimeoutError)
+            and not failure.request_sent
+        ):
+            explained = APIConnectionError(
+                f"{failure.message}; {local_server_hint(self.config.api_url)}",
+                method=failure.method,
+                url=failure.url,
+                request_sent=False,
+            )
+            explained.__cause__ = failure
+            return explained
+        return failure
 
     def _log(self, method: str, path: str, outcome: str, retries: int, started: float) -> None:
         elapsed_ms = (self.clock.now() - started) * 1000

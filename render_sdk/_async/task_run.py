@@ -26,7 +26,7 @@ class AwaitableTaskRun(AsyncResultMixin, models.TaskRun):
     _workflows: AsyncWorkflowsService = attrs.field(repr=False, eq=False, alias="workflows")
 
     async def wait(
-        self, timeout: float | None = None, *, raise_on_failure: bool = True
+        self, *, timeout: float | None = None, raise_on_failure: bool = True
     ) -> models.TaskRunDetails:
         """Wait until the run has succeeded, failed or been canceled, and return its details.
 

@@ -1,2 +1,2 @@
 # This file is generated from render_sdk/_async/__init__.py by codegen — do not edit.
-"""The asyncio client: the hand-written source of truth that codegen turns into ``_sync``."""
+"""The blocking client, generated from ``_async`` by codegen (never edited by hand)."""

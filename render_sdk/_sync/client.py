@@ -1,11 +1,14 @@
 # This file is generated from render_sdk/_async/client.py by codegen — do not edit.
-"""``AsyncClient``: configuration, connection pool and services for asyncio code."""
+"""``Client``: configuration, connection pool and services.
+
+For blocking code (Django, Flask, scripts).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Literal
+from typing import Any, Literal
 
 import attrs
 
@@ -15,28 +18,39 @@ from .._config import ResolvedConfig, resolve_config, user_agent
 from .._inputs import DEFAULT_MAX_INPUT_BYTES
 from .._polling import PollSchedule
 from .._retry import RetryPolicy
+from .._sentinel import NOT_GIVEN, NotGiven
 from .._transport.base import HTTPTransport, Timeout
 from .._transport.factory import create_sync_transport
 from .._waitstate import WaitOptions
 from ..errors import InvalidArgumentError
 from ._base import APIClient
 from .logs import LogsService
+from .options import (
+    CONNECTION_OPTIONS,
+    DEFAULT_TIMEOUT,
+    ClientOptions,
+    retry_policy_of,
+)
 from .workflows import WorkflowsService
 
 __all__ = ["Client"]
 
-DEFAULT_TIMEOUT = Timeout(connect=5.0, read=30.0)
-DEFAULT_MAX_RETRIES = 2
-
 
 class Client:
-    """A client of the Render API for asyncio code (FastAPI, async workers).
+    """A client of the Render API for blocking code (Django, Flask, scripts).
 
     ``api_key`` defaults to ``RENDER_API_KEY``; ``base_url`` is the API origin
-    (default ``https://api.render.com``; ``/v1`` is added). With
-    ``RENDER_USE_LOCAL_DEV=true`` it talks to ``http://localhost:8120`` (or
-    ``RENDER_LOCAL_DEV_URL``) and needs no key. Use it as a context manager, or call
-    the close method, to release its connections.
+    (default ``https://api.render.com``; ``/v1`` is added).
+
+    Local development follows Render's rule: a non-empty ``RENDER_LOCAL_DEV_URL``
+    alone, or ``RENDER_USE_LOCAL_DEV`` set to ``1``/``t``/``true`` (any case spelling
+    Render accepts; then ``http://localhost:8120``), points the client at a local
+    server, where no key is needed. ``local=True`` or ``local=False`` decides this in
+    code instead of the environment.
+
+    ``max_retries`` (default 2) is how many times a failed request is retried; given
+    together with ``retry_policy`` it overrides that policy's ``max_retries``. Use the
+    client as a context manager, or call the close method, to release its connections.
     """
 
     def __init__(
@@ -44,8 +58,9 @@ class Client:
         api_key: str | None = None,
         *,
         base_url: str | None = None,
+        local: bool | None = None,
         timeout: Timeout | float | tuple[float, float] = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
+        max_retries: int | NotGiven = NOT_GIVEN,
         retry_policy: RetryPolicy | None = None,
         poll_schedule: PollSchedule | None = None,
         wait_strategy: Literal["auto", "events", "poll"] = "auto",
@@ -56,36 +71,63 @@ class Client:
         transport: HTTPTransport | None = None,
         clock: Clock | None = None,
     ) -> None:
+        options = ClientOptions(
+            api_key=api_key,
+            base_url=base_url,
+            local=local,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_policy=retry_policy,
+            poll_schedule=poll_schedule,
+            wait_strategy=wait_strategy,
+            event_idle_timeout=event_idle_timeout,
+            default_headers=default_headers,
+            max_input_bytes=max_input_bytes,
+            allow_insecure_http=allow_insecure_http,
+            transport=transport,
+            clock=clock,
+        )
+        config = resolve_config(
+            api_key, base_url, local=local, allow_insecure_http=allow_insecure_http
+        )
+        self._setup(options, config, transport, clock, owns_transport=transport is None)
+
+    def _setup(
+        self,
+        options: ClientOptions,
+        config: ResolvedConfig,
+        transport: HTTPTransport | None,
+        clock: Clock | None,
+        *,
+        owns_transport: bool,
+    ) -> None:
         # Everything is checked before the transport exists, so a bad argument leaks nothing.
-        config = resolve_config(api_key, base_url, allow_insecure_http=allow_insecure_http)
-        timeout = _timeout(timeout)
-        check_int("max_retries", max_retries, minimum=0)
-        check_int("max_input_bytes", max_input_bytes, minimum=1)
-        if retry_policy is None:
-            retry_policy = RetryPolicy(max_retries=max_retries)
-        elif max_retries != DEFAULT_MAX_RETRIES:
-            retry_policy = attrs.evolve(retry_policy, max_retries=max_retries)
+        timeout = _timeout(options.timeout)
+        if options.max_retries is not NOT_GIVEN:
+            check_int("max_retries", options.max_retries, minimum=0)
+        check_int("max_input_bytes", options.max_input_bytes, minimum=1)
+        retry_policy = retry_policy_of(options)
+        poll_schedule = options.poll_schedule
         try:
             wait_options = WaitOptions(
-                strategy=wait_strategy,
+                strategy=options.wait_strategy,
                 poll_schedule=poll_schedule if poll_schedule is not None else PollSchedule(),
-                idle_timeout=_positive("event_idle_timeout", event_idle_timeout),
+                idle_timeout=_positive("event_idle_timeout", options.event_idle_timeout),
             )
         except ValueError as exc:
             raise InvalidArgumentError(str(exc)) from exc
-        self._owns_transport = transport is None
+        self._options = options
+        self._owns_transport = owns_transport
         self._api = APIClient(
             config=config,
             transport=transport if transport is not None else create_sync_transport(),
             timeout=timeout,
             retry_policy=retry_policy,
             clock=clock if clock is not None else SystemClock(),
-            headers=_headers(config, default_headers),
+            headers=_headers(config, options.default_headers),
         )
-        self._wait_options = wait_options
-        self._max_input_bytes = max_input_bytes
         self.workflows = WorkflowsService(
-            self._api, wait_options=wait_options, max_input_bytes=max_input_bytes
+            self._api, wait_options=wait_options, max_input_bytes=options.max_input_bytes
         )
         """Start, read, list, cancel and wait for task runs."""
         self.logs = LogsService(self._api)
@@ -109,34 +151,48 @@ class Client:
     def with_options(
         self,
         *,
-        timeout: Timeout | float | tuple[float, float] | None = None,
-        max_retries: int | None = None,
+        timeout: Timeout | float | tuple[float, float] | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        retry_policy: RetryPolicy | NotGiven | None = NOT_GIVEN,
+        poll_schedule: PollSchedule | NotGiven | None = NOT_GIVEN,
+        wait_strategy: Literal["auto", "events", "poll"] | NotGiven = NOT_GIVEN,
+        event_idle_timeout: float | NotGiven = NOT_GIVEN,
+        default_headers: Mapping[str, str] | NotGiven | None = NOT_GIVEN,
+        max_input_bytes: int | NotGiven = NOT_GIVEN,
     ) -> Client:
-        """A client that shares this one's connections but uses other timeouts or retries.
+        """A client that shares this one's connections but uses some other options.
 
         For one call: ``client.with_options(max_retries=0).workflows.get_task_run(id)``.
-        Closing the copy does not close the shared connections.
+        Options not passed keep this client's values; a new ``retry_policy`` replaces
+        the old one whole (a ``max_retries`` given with it is applied over it). The API
+        key, base URL, transport and clock are shared. Closing the copy does not close
+        the shared connections.
         """
+        changes: dict[str, Any] = {
+            name: value
+            for name, value in (
+                ("timeout", timeout),
+                ("max_retries", max_retries),
+                ("retry_policy", retry_policy),
+                ("poll_schedule", poll_schedule),
+                ("wait_strategy", wait_strategy),
+                ("event_idle_timeout", event_idle_timeout),
+                ("default_headers", default_headers),
+                ("max_input_bytes", max_input_bytes),
+            )
+            if value is not NOT_GIVEN
+        }
+        if "retry_policy" in changes and "max_retries" not in changes:
+            changes["max_retries"] = NOT_GIVEN
+        assert not CONNECTION_OPTIONS & changes.keys()
         clone = object.__new__(type(self))
-        policy = self._api.retry_policy
-        if max_retries is not None:
-            check_int("max_retries", max_retries, minimum=0)
-            policy = attrs.evolve(policy, max_retries=max_retries)
-        clone._owns_transport = False
-        clone._api = APIClient(
-            config=self._api.config,
-            transport=self._api.transport,
-            timeout=self._api.timeout if timeout is None else _timeout(timeout),
-            retry_policy=policy,
-            clock=self._api.clock,
-            headers=self._api._headers,
+        clone._setup(
+            attrs.evolve(self._options, **changes),
+            self._api.config,
+            self._api.transport,
+            self._api.clock,
+            owns_transport=False,
         )
-        clone._wait_options = self._wait_options
-        clone._max_input_bytes = self._max_input_bytes
-        clone.workflows = WorkflowsService(
-            clone._api, wait_options=clone._wait_options, max_input_bytes=clone._max_input_bytes
-        )
-        clone.logs = LogsService(clone._api)
         return clone
 
     def __repr__(self) -> str:

@@ -20,14 +20,14 @@ __all__ = ["TaskRun"]
 class TaskRun(SyncResultMixin, models.TaskRun):
     """A task run as it was when started or listed, bound to the client that can follow it.
 
-    ``id`` and ``status`` are there at once; ``wait()`` (or ``await run``) follows the
+    ``id`` and ``status`` are there at once; ``wait()`` follows the
     run to its end. The fields are a snapshot: ``refresh()`` returns the current details.
     """
 
     _workflows: WorkflowsService = attrs.field(repr=False, eq=False, alias="workflows")
 
     def wait(
-        self, timeout: float | None = None, *, raise_on_failure: bool = True
+        self, *, timeout: float | None = None, raise_on_failure: bool = True
     ) -> models.TaskRunDetails:
         """Wait until the run has succeeded, failed or been canceled, and return its details.
 

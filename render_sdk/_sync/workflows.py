@@ -104,16 +104,18 @@ class WorkflowsService:
         input_data: Sequence[Any] | dict[str, Any],
         *,
         timeout: float | None = None,
+        raise_on_failure: bool = True,
         idempotency_key: str | None = None,
     ) -> TaskRunDetails:
         """Start a run and wait for it to finish; return its details.
 
-        Raises TaskRunFailedError / TaskRunCanceledError if it does not succeed, and
-        WaitTimeoutError after ``timeout`` seconds (the run is left running).
+        Raises TaskRunFailedError / TaskRunCanceledError if it does not succeed (unless
+        ``raise_on_failure`` is False), and WaitTimeoutError after ``timeout`` seconds
+        (the run is left running).
         """
         timeout = check_seconds("timeout", timeout)
         run = self.start_task(task_identifier, input_data, idempotency_key=idempotency_key)
-        return self.wait_for_task_run(run.id, timeout=timeout)
+        return self.wait_for_task_run(run.id, timeout=timeout, raise_on_failure=raise_on_failure)
 
     def get_task_run(self, task_run_id: str) -> TaskRunDetails:
         """Read a run's details: status, attempts, input, results and error."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import click
 
-from render_sdk._version import __version__
+from render_sdk import __version__
 from render_sdk.cli._state import CliState, setup_verbose_logging
 
 __all__ = ["cli", "main"]

@@ -7,14 +7,11 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import attrs
-
-from render_sdk import models
-from render_sdk._identifiers import validate_task_run_id
-from render_sdk._serde import unstructure
-from render_sdk._sync.client import Client
+from render_sdk import Client
 from render_sdk.errors import APIError
+from render_sdk.identifiers import validate_task_run_id
 from render_sdk.models import TaskRun, TaskRunDetails, TaskRunStatus
+from render_sdk.serialization import to_api_json
 
 from ._output import Cell, compact_json, format_duration, format_time, shorten, status_style
 from ._state import EXIT_CANCELED, EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError
@@ -22,6 +19,7 @@ from ._state import EXIT_CANCELED, EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError
 __all__ = [
     "load_input",
     "outcome_code",
+    "parse_input",
     "run_cells",
     "run_json",
     "task_label",
@@ -33,16 +31,8 @@ RUN_HEADERS = ("id", "task", "status", "started", "duration")
 
 
 def run_json(run: TaskRun) -> Any:
-    """The run as the API's camelCase JSON.
-
-    A run handle (``TaskRun`` of ``client.workflows``) carries its client, which the
-    serializer cannot handle, so it is copied into a plain ``models.TaskRun`` first.
-    """
-    if not isinstance(run, TaskRunDetails) and type(run) is not models.TaskRun:
-        run = models.TaskRun(
-            **{field.name: getattr(run, field.name) for field in attrs.fields(models.TaskRun)}
-        )
-    return unstructure(run)
+    """The run as the API's camelCase JSON (a run handle without its client)."""
+    return to_api_json(run)
 
 
 def validate_run_ids(run_ids: Sequence[str]) -> list[str]:
@@ -69,6 +59,11 @@ def load_input(text: str | None, path: str | None) -> list[Any] | dict[str, Any]
         where, source = "INPUT", text
     else:
         return []
+    return parse_input(source, where)
+
+
+def parse_input(source: str, where: str) -> list[Any] | dict[str, Any]:
+    """Task input from JSON text: an array or an object (CliError, exit 2, otherwise)."""
     try:
         value = json.loads(source)
     except json.JSONDecodeError as exc:

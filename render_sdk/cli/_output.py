@@ -108,7 +108,7 @@ class Output:
 
     def __init__(self, *, json_mode: bool = False) -> None:
         self.json_mode = json_mode
-        self.tty = _isatty()
+        self.tty = _isatty(sys.stdout)
         """True when stdout is a terminal: colours, tables and live updates are allowed."""
         self._console: Console | None = None
 
@@ -181,8 +181,18 @@ class Output:
             else:
                 _write(f"{name.ljust(width)}  {value}\n")
 
+    def hint(self, text: str) -> None:
+        """A tip for a person at a terminal (stderr, dim); scripts never see it."""
+        if _isatty(sys.stderr):
+            from rich.console import Console
+
+            Console(stderr=True, highlight=False).print(text, style="dim")
+
     def table(self, headers: Sequence[str], rows: Sequence[Sequence[Cell]]) -> None:
-        """Print a table: rich on a terminal, space-aligned columns otherwise."""
+        """Print a table with upper-case headers: rich on a terminal, aligned text otherwise.
+
+        The same headers and cells either way; only colour and the rule differ.
+        """
         if self.tty:
             self.console.print(rich_table(headers, rows))
             return
@@ -207,16 +217,16 @@ def rich_table(headers: Sequence[str], rows: Sequence[Sequence[Cell]]) -> Any:
         width = max([len(header), *(len(row[index][0]) for row in rows)])
         last = index == len(headers) - 1
         table.add_column(
-            header, no_wrap=True, overflow="ellipsis", min_width=None if last else width
+            header.upper(), no_wrap=True, overflow="ellipsis", min_width=None if last else width
         )
     for row in rows:
         table.add_row(*(Text(text, style=style or "") for text, style in row))
     return table
 
 
-def _isatty() -> bool:
+def _isatty(stream: Any) -> bool:
     try:
-        return sys.stdout.isatty()
+        return bool(stream.isatty())
     except (AttributeError, ValueError):
         return False
 

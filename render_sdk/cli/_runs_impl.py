@@ -34,12 +34,22 @@ from ._output import (
     status_style,
     status_symbol,
 )
-from ._state import EXIT_API, EXIT_INTERRUPTED, EXIT_OK, EXIT_TIMEOUT, CliState, error_line
+from ._state import (
+    EXIT_API,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_TIMEOUT,
+    CliError,
+    CliState,
+    error_line,
+)
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
 __all__ = ["cancel_runs", "get_run", "list_runs", "wait_runs", "watch_runs"]
+
+DEFAULT_LIST_LIMIT = 20
 
 
 def list_runs(
@@ -47,11 +57,14 @@ def list_runs(
     *,
     task: tuple[str, ...],
     root: tuple[str, ...],
-    limit: int,
+    limit: int | None,
     all_runs: bool,
     json_mode: bool,
 ) -> int:
-    """Print task runs, newest first: ``limit`` rows, or every run with ``all_runs``."""
+    """Print task runs, newest first: ``limit`` rows (20 by default), or every run."""
+    if all_runs and limit is not None:
+        raise CliError("--all shows every run; it cannot be combined with --limit")
+    limit = DEFAULT_LIST_LIMIT if limit is None else limit
     out = Output(json_mode=json_mode)
     client = state.client()
     runs = list(
@@ -64,9 +77,6 @@ def list_runs(
     )
     if json_mode:
         out.json([run_json(run) for run in runs])
-        return EXIT_OK
-    if not runs and out.tty:
-        out.line("no task runs", "dim")
         return EXIT_OK
     names = task_names(client, {run.task_id for run in runs})
     out.table(RUN_HEADERS, [run_cells(run, names) for run in runs])

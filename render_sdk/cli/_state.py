@@ -10,6 +10,7 @@ import contextlib
 import importlib
 import os
 import sys
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 if TYPE_CHECKING:
-    from render_sdk._sync.client import Client
+    from render_sdk import Client
 
 __all__ = [
     "EXIT_API",
@@ -72,15 +73,32 @@ class CliState:
     def client(self) -> Client:
         """The blocking SDK client configured by the global options (built once)."""
         if self._client is None:
-            if self.local:
-                os.environ["RENDER_USE_LOCAL_DEV"] = "true"
-            from render_sdk._sync.client import Client
+            from render_sdk import Client, ConfigurationError, MissingAPIKeyError
 
-            self._client = Client(api_key=self.api_key, base_url=self.base_url)
+            try:
+                # --local turns local mode on; without it the environment decides.
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    self._client = Client(
+                        api_key=self.api_key,
+                        base_url=self.base_url,
+                        local=True if self.local else None,
+                    )
+                for warning in caught:  # one line each, like errors (no source location)
+                    click.echo(f"warning: {warning.message}", err=True)
+            except MissingAPIKeyError:
+                raise CliError(
+                    "no API key: pass --api-key KEY or set RENDER_API_KEY; for a local "
+                    "development server pass --local (or set RENDER_USE_LOCAL_DEV=true or "
+                    "RENDER_LOCAL_DEV_URL), where no key is needed",
+                    EXIT_USAGE,
+                ) from None
+            except ConfigurationError as exc:
+                raise CliError(_in_cli_words(str(exc)), EXIT_USAGE) from None
             if self.verbose:
-                from render_sdk._logging import logger
+                import logging
 
-                logger.debug(
+                logging.getLogger("render_sdk").debug(
                     "API %s (API key %s)",
                     self._client.base_url,
                     "set" if self.api_key or os.environ.get("RENDER_API_KEY") else "not set",
@@ -94,15 +112,43 @@ class CliState:
             self._client = None
 
 
+#: The SDK's configuration errors name constructor arguments; the CLI names its options.
+_CLI_WORDS = (
+    (
+        "use https://, a loopback address, or pass allow_insecure_http=True",
+        "use an https:// --base-url or a loopback address",
+    ),
+    ("base_url", "--base-url"),
+    ("api_key", "the API key (--api-key or RENDER_API_KEY)"),
+)
+
+
+def _in_cli_words(message: str) -> str:
+    for python, cli in _CLI_WORDS:
+        message = message.replace(python, cli)
+    return message
+
+
 def setup_verbose_logging(api_key: str | None) -> None:
     """Log the SDK's requests (``render_sdk`` logger, DEBUG) to stderr, keys redacted."""
-    import logging
+    import logging  # only with --verbose: keeps --help fast
 
-    from render_sdk._logging import SecretFilter, logger
+    secrets = [key for key in (api_key, os.environ.get("RENDER_API_KEY")) if key]
+
+    def redact(record: logging.LogRecord) -> bool:
+        # The SDK never logs the key; this keeps it out even of a message that would.
+        message = record.getMessage()
+        redacted = message
+        for secret in secrets:
+            redacted = redacted.replace(secret, "***")
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
 
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("render-sdk: %(message)s"))
-    handler.addFilter(SecretFilter(*(k for k in (api_key, os.environ.get("RENDER_API_KEY")) if k)))
+    handler.addFilter(redact)
+    logger = logging.getLogger("render_sdk")
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)
 

@@ -8,15 +8,24 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from render_sdk._identifiers import parse_task_identifier, validate_task_id
-from render_sdk._serde import unstructure
 from render_sdk.errors import WaitTimeoutError
+from render_sdk.identifiers import parse_task_identifier, validate_task_id
 from render_sdk.models import Task, TaskRun, TaskRunDetails
+from render_sdk.serialization import to_api_json
 
 from ._common import load_input, outcome_code, outcome_summary, run_json
 from ._logs_impl import tail_run_logs
 from ._output import Output, format_seconds, format_time, status_style, status_symbol
-from ._state import EXIT_API, EXIT_INTERRUPTED, EXIT_OK, EXIT_TIMEOUT, CliError, CliState
+from ._pick import MISSING_TASK, interactive, pick_input, pick_task
+from ._state import (
+    EXIT_API,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_TIMEOUT,
+    EXIT_USAGE,
+    CliError,
+    CliState,
+)
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -30,10 +39,7 @@ def list_tasks(state: CliState, *, workflow: tuple[str, ...], json_mode: bool) -
     client = state.client()
     tasks = list(client.workflows.list_tasks(workflow_id=workflow or None, limit=100))
     if json_mode:
-        out.json([unstructure(task) for task in tasks])
-        return EXIT_OK
-    if not tasks and out.tty:
-        out.line("no tasks", "dim")
+        out.json([to_api_json(task) for task in tasks])
         return EXIT_OK
     out.table(
         ("id", "name", "workflow", "created"),
@@ -63,7 +69,7 @@ def get_task(state: CliState, *, task: str, json_mode: bool) -> int:
     else:
         found = client.workflows.get_task(validate_task_id(task))
     if json_mode:
-        out.json(unstructure(found))
+        out.json(to_api_json(found))
         return EXIT_OK
     out.fields(
         [
@@ -110,39 +116,46 @@ class _StatusLine:
 def run_task(
     state: CliState,
     *,
-    task: str,
+    task: str | None,
     input_text: str | None,
     input_file: str | None,
-    wait: bool | None,
+    wait: bool,
     timeout: float | None,
     idempotency_key: str | None,
     json_mode: bool,
     logs: bool = False,
 ) -> int:
-    """Start a run; unless told not to wait, follow it and print its results.
+    """Start a run; unless told not to wait, follow it and exit with its outcome.
 
-    With ``logs`` the run's lines are printed as they come, before its results.
+    Without ``task``, a person at a terminal picks one (and types the input); anywhere
+    else that is a usage error (exit 2). With ``logs`` the run's lines are printed as
+    they come, before its results.
     """
-    payload = load_input(input_text, input_file)
-    parse_task_identifier(task)  # a malformed identifier is a usage error: exit 2
-    out = Output(json_mode=json_mode)
-    if logs and wait is False:
+    if logs and not wait:
         raise CliError("--logs follows the run while waiting: it cannot go with --no-wait")
-    if wait is None:
-        wait = out.tty or logs
-    client = state.client()
+    if not wait and timeout is not None:
+        raise CliError("--timeout limits waiting; it cannot be combined with --no-wait")
+    out = Output(json_mode=json_mode)
+    if task is None:
+        if not interactive():
+            raise CliError(MISSING_TASK, EXIT_USAGE)
+        client = state.client()
+        task, label = pick_task(client)
+        payload = load_input(None, input_file) if input_file is not None else pick_input()
+    else:
+        payload = load_input(input_text, input_file)
+        parse_task_identifier(task)  # a malformed identifier is a usage error: exit 2
+        label = task
+        client = state.client()
     started = time.monotonic()
     run = client.workflows.start_task(task, payload, idempotency_key=idempotency_key)
     if not wait:
+        # The same output everywhere: scripts capture the ID with RUN=$(... --no-wait).
         if json_mode:
             out.json(run_json(run))
-        elif out.tty:
-            out.cells(
-                [("started", "bold"), (run.id, None), (str(run.status), status_style(run.status))]
-            )
-            out.line(f"follow it with: render-sdk runs watch {run.id}", "dim")
         else:
             out.line(run.id)
+            out.hint(f"follow it with: render-sdk runs watch {run.id}")
         return EXIT_OK
 
     if logs:
@@ -150,7 +163,7 @@ def run_task(
         tail_run_logs(client, out, run.id, timeout=timeout, json_mode=json_mode)
     last: TaskRun = run
     final: TaskRunDetails | None = None
-    line: Any = _StatusLine(task, run, started) if out.live else None
+    line: Any = _StatusLine(label, run, started) if out.live else None
     live: AbstractContextManager[Any] = nullcontext()
     if line is not None:
         from rich.live import Live

@@ -35,15 +35,17 @@ def runs() -> None:
 @click.option(
     "--limit",
     type=click.IntRange(min=1),
-    default=20,
-    show_default=True,
     metavar="N",
-    help="Show at most N runs (newest first).",
+    help="Show at most N runs (newest first)  [default: 20]",
 )
-@click.option("--all", "all_runs", is_flag=True, help="Show every run (ignores --limit).")
+@click.option("--all", "all_runs", is_flag=True, help="Show every run (not with --limit).")
 @click.option("--json", "json_mode", is_flag=True, help="Print JSON (a list of runs).")
 def list_command(
-    task: tuple[str, ...], root: tuple[str, ...], limit: int, all_runs: bool, json_mode: bool
+    task: tuple[str, ...],
+    root: tuple[str, ...],
+    limit: int | None,
+    all_runs: bool,
+    json_mode: bool,
 ) -> None:
     """List task runs, newest first: id, task, status, started, duration.
 

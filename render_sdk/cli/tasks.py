@@ -55,7 +55,7 @@ def get_command(task: str, json_mode: bool) -> None:
 
 
 @tasks.command("run")
-@click.argument("task")
+@click.argument("task", metavar="[TASK]", required=False)
 @click.argument("input_text", metavar="[INPUT]", required=False)
 @click.option(
     "--input-file",
@@ -64,9 +64,9 @@ def get_command(task: str, json_mode: bool) -> None:
 )
 @click.option(
     "--wait/--no-wait",
-    default=None,
-    help="Follow the run to its end (default: wait when stdout is a terminal; "
-    "otherwise print the run ID and return at once).",
+    default=True,
+    help="Follow the run to its end and exit with its outcome (the default), or print "
+    "the new run's ID and exit 0 at once.",
 )
 @click.option(
     "--timeout",
@@ -92,10 +92,10 @@ def get_command(task: str, json_mode: bool) -> None:
     "with --json they go to stderr).",
 )
 def run_command(
-    task: str,
+    task: str | None,
     input_text: str | None,
     input_file: str | None,
-    wait: bool | None,
+    wait: bool,
     timeout: float | None,
     idempotency_key: str | None,
     json_mode: bool,
@@ -104,15 +104,16 @@ def run_command(
     """Start a run of TASK (slug workflow-slug/task-name[:version] or ID tsk-…).
 
     INPUT is a JSON array (positional arguments) or object (keyword arguments);
-    the default is [] (no arguments). While waiting, a terminal shows a live status
-    line; then the results are printed. Exit code: 0 succeeded, 1 failed, 3 canceled,
-    4 timed out.
+    the default is [] (no arguments). The command waits for the run and exits with
+    its outcome: 0 succeeded, 1 failed, 3 canceled, 4 timed out (a terminal also
+    shows a live status line). Without TASK, on a terminal, it offers the registered
+    tasks to pick from and asks for INPUT; elsewhere TASK is required.
 
     \b
     Examples:
       render-sdk tasks run my-workflow/square '[5]'
       render-sdk tasks run my-workflow/greet '{"name": "Ada"}' --timeout 60
-      echo '[2, 3]' | render-sdk tasks run my-workflow/add --input-file - --wait --json
+      echo '[2, 3]' | render-sdk tasks run my-workflow/add --input-file - --json
       RUN=$(render-sdk tasks run my-workflow/square '[5]' --no-wait)
     """
     invoke(

@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import inspect
 import json
+import socket
 from typing import Any
 
+import attrs
 import pytest
 
 from render_sdk import (
@@ -21,18 +24,33 @@ from render_sdk import (
     InvalidTaskIdentifierError,
     NotFoundError,
     PermissionDeniedError,
+    PollSchedule,
     RateLimitError,
+    RenderWarning,
+    RetryPolicy,
+    TaskRun,
     TaskRunCanceledError,
     TaskRunFailedError,
     TaskRunStatus,
+    Timeout,
     UnprocessableEntityError,
     WaitTimeoutError,
 )
+from render_sdk._async.options import CONNECTION_OPTIONS  # the same set in both twins
+from render_sdk._sentinel import NOT_GIVEN
 from render_sdk._transport.base import HTTPResponse
 from render_sdk.testing import FakeClock, MockTransport, json_response
 from tests.fakeapi import FakeAPI, details_json, run_json, task_json
 
 RUN_PATH = "/v1/task-runs/trn-1"
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
 
 
 def make_client(api: FakeAPI, **options: Any) -> tuple[Client, MockTransport, FakeClock]:
@@ -528,6 +546,40 @@ def test_run_task_starts_and_waits() -> None:
     assert details.result == {"sum": 3}
 
 
+def test_run_task_and_run_wait_return_a_failed_run_when_raise_on_failure_is_false() -> None:
+    api = FakeAPI().on("POST", "/v1/task-runs", json_response(202, run_json()))
+    api.on("GET", RUN_PATH, json_response(200, details_json(status="failed", error="E: x")))
+    client, _, _ = make_client(api, wait_strategy="poll")
+
+    with pytest.raises(TaskRunFailedError):
+        client.workflows.run_task("wf/task", [])
+    details = client.workflows.run_task("wf/task", [], raise_on_failure=False)
+    run = client.workflows.start_task("wf/task", [])
+    waited = run.wait(timeout=5, raise_on_failure=False)
+
+    assert (details.failed, details.error) == (True, "E: x")
+    assert waited.failed
+
+
+def test_every_waiting_call_takes_timeout_and_raise_on_failure_as_keywords() -> None:
+    workflows = type(make_client(FakeAPI())[0].workflows)
+    calls = {
+        "run.wait": (TaskRun.wait, True),
+        "run_task": (workflows.run_task, True),
+        "wait_for_task_run": (workflows.wait_for_task_run, True),
+        "wait_all": (workflows.wait_all, False),
+        "as_completed": (workflows.as_completed, False),
+    }
+    for name, (call, raises) in calls.items():
+        parameters = inspect.signature(call).parameters
+        for keyword in ("timeout", "raise_on_failure"):
+            assert parameters[keyword].kind is inspect.Parameter.KEYWORD_ONLY, (name, keyword)
+        assert parameters["timeout"].default is None, name
+        assert parameters["raise_on_failure"].default is raises, name
+    events = inspect.signature(workflows.task_run_events).parameters["timeout"]
+    assert (events.kind, events.default) == (inspect.Parameter.KEYWORD_ONLY, None)
+
+
 @pytest.mark.parametrize("timeout", [-1, float("nan"), "5", True])
 def test_bad_wait_timeout_is_rejected_before_any_request(timeout: Any) -> None:
     client, transport, _ = make_client(FakeAPI())
@@ -558,3 +610,134 @@ def test_context_manager_closes_its_own_transport_only() -> None:
     with Client(api_key="k", transport=transport) as client:
         assert client.base_url == "https://api.render.com/v1"
     assert not transport.closed
+
+
+# --- options ---------------------------------------------------------------------------------
+
+
+def test_explicit_max_retries_is_applied_over_a_retry_policy() -> None:
+    api = FakeAPI().on("GET", RUN_PATH, json_response(500, {}))
+    policy = RetryPolicy(max_retries=5, initial_backoff=0.01)
+    for given, expected in ((2, 2), (0, 0), (NOT_GIVEN, 5)):
+        client, transport, _ = make_client(api, retry_policy=policy, max_retries=given)
+        assert client.max_retries == expected
+        with pytest.raises(InternalServerError):
+            client.workflows.get_task_run("trn-1")
+        assert len(transport.requests) == expected + 1
+
+
+def test_with_options_retry_policy_replaces_the_whole_policy() -> None:
+    api = FakeAPI()
+    client, _, _ = make_client(api, max_retries=7)
+    assert client.with_options(retry_policy=RetryPolicy(max_retries=1)).max_retries == 1
+    both = client.with_options(retry_policy=RetryPolicy(max_retries=1), max_retries=3)
+    assert both.max_retries == 3
+    assert client.max_retries == 7
+
+
+def _every_option() -> dict[str, Any]:
+    """A value that is not the default for every constructor option."""
+    return {
+        "api_key": "rnd_other",
+        "base_url": "https://api.example.test",
+        "local": False,
+        "timeout": Timeout(connect=1.0, read=2.0),
+        "max_retries": 4,
+        "retry_policy": RetryPolicy(max_retries=9, initial_backoff=0.2),
+        "poll_schedule": PollSchedule(initial_interval=0.3, factor=1.5, max_interval=3.0),
+        "wait_strategy": "poll",
+        "event_idle_timeout": 12.0,
+        "default_headers": {"X-Team": "blue"},
+        "max_input_bytes": 1234,
+        "allow_insecure_http": True,
+        "transport": MockTransport(FakeAPI()),
+        "clock": FakeClock(),
+    }
+
+
+def test_every_constructor_option_survives_with_options() -> None:
+    options = _every_option()
+    parameters = inspect.signature(Client).parameters
+    assert set(parameters) == set(options)  # a new option must be added to this test
+    copyable = set(inspect.signature(Client.with_options).parameters) - {"self"}
+    assert copyable == set(options) - CONNECTION_OPTIONS
+    client = Client(**options)
+    assert {field.name for field in attrs.fields(type(client._options))} == set(parameters)
+    for copy in (client.with_options(), client.with_options(max_input_bytes=99)):
+        expected = dict(options)
+        if copy._options.max_input_bytes == 99:
+            expected["max_input_bytes"] = 99
+        assert attrs.asdict(copy._options, recurse=False) == expected
+        assert copy.base_url == client.base_url
+        assert copy.timeout == client.timeout
+        assert copy.max_retries == 4
+    client.close()
+
+
+def test_with_options_keeps_the_key_headers_and_transport() -> None:
+    api = FakeAPI().on("GET", RUN_PATH, json_response(200, details_json()))
+    client, transport, _ = make_client(api, default_headers={"X-Team": "blue"})
+    client.with_options(timeout=3.0).workflows.get_task_run("trn-1")
+    (request,) = transport.requests
+    assert request.headers["Authorization"] == "Bearer rnd_secret"
+    assert request.headers["X-Team"] == "blue"
+    assert client.with_options(timeout=3.0).timeout == Timeout(connect=3.0, read=3.0)
+
+
+def test_with_options_rejects_bad_values_before_any_request() -> None:
+    api = FakeAPI()
+    client, transport, _ = make_client(api)
+    with pytest.raises(InvalidArgumentError, match="max_retries"):
+        client.with_options(max_retries=-1)
+    with pytest.raises(InvalidArgumentError, match="timeout"):
+        client.with_options(timeout=None)  # type: ignore[arg-type]
+    assert transport.requests == []
+
+
+# --- local development -----------------------------------------------------------------------
+
+
+def test_unrecognized_local_dev_value_warns_at_the_line_that_builds_the_client(
+    clean_render_env: pytest.MonkeyPatch,
+) -> None:
+    clean_render_env.setenv("RENDER_USE_LOCAL_DEV", "yes")
+    with pytest.warns(RenderWarning, match="RENDER_USE_LOCAL_DEV='yes' is not a recognized") as w:
+        client = Client(api_key="rnd_x", transport=MockTransport(FakeAPI()))
+    assert w[0].filename == __file__
+    assert client.base_url == "https://api.render.com/v1"
+
+
+def test_local_dev_url_alone_turns_local_mode_on(
+    clean_render_env: pytest.MonkeyPatch,
+) -> None:
+    clean_render_env.setenv("RENDER_LOCAL_DEV_URL", "http://127.0.0.1:9/")
+    api = FakeAPI().on("GET", RUN_PATH, json_response(200, details_json()))
+    transport = MockTransport(api)
+    with Client(transport=transport) as client:
+        assert client.base_url == "http://127.0.0.1:9/v1"
+        client.workflows.get_task_run("trn-1")
+    assert "Authorization" not in transport.requests[0].headers
+
+
+def test_a_refused_connection_in_local_mode_suggests_starting_the_local_server(
+    clean_render_env: pytest.MonkeyPatch,
+) -> None:
+    url = f"http://127.0.0.1:{closed_port()}"
+    clean_render_env.setenv("RENDER_LOCAL_DEV_URL", url)
+    client = Client(max_retries=0)
+    with pytest.raises(APIConnectionError) as info:
+        client.workflows.get_task_run("trn-1")
+    client.close()
+    message = str(info.value)
+    assert url in message
+    assert "is the local development server running" in message
+    assert "render-sdk dev" in message
+
+
+def test_a_refused_connection_to_the_render_api_has_no_local_hint() -> None:
+    url = f"http://127.0.0.1:{closed_port()}"
+    client = Client(api_key="rnd_x", base_url=url, local=False, max_retries=0)
+    with pytest.raises(APIConnectionError) as info:
+        client.workflows.get_task_run("trn-1")
+    client.close()
+    assert "render-sdk dev" not in str(info.value)

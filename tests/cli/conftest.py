@@ -139,3 +139,53 @@ def start_run(sdk: Client) -> Callable[..., str]:
         return sdk.workflows.start_task(task, [] if input_data is None else input_data).id
 
     return start
+
+
+def run_cli_interactive(
+    *args: str,
+    env: Mapping[str, str],
+    answer: Callable[[str], str | None],
+    timeout: float = 30,
+) -> Result:
+    """Run the CLI with stdin, stdout and stderr on one pseudo-terminal, like a person.
+
+    ``answer(screen)`` is called with everything shown so far each time more arrives;
+    it returns the next line to type (without the newline), or None to wait for more.
+    """
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "render_sdk.cli", *args],
+        env={**env, "TERM": "xterm-256color", "COLUMNS": "120", "LINES": "30"},
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+    )
+    os.close(slave)
+    screen = b""
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.1)
+            if not ready:
+                if proc.poll() is not None:
+                    break
+                continue
+            try:
+                data = os.read(master, 65536)
+            except OSError as exc:  # EIO: the child closed the terminal
+                if exc.errno != errno.EIO:
+                    raise
+                break
+            if not data:
+                break
+            screen += data
+            reply = answer(screen.decode(errors="replace"))
+            if reply is not None:
+                os.write(master, reply.encode() + b"\r")
+        code = proc.wait(timeout=max(deadline - time.monotonic(), 1))
+    finally:
+        os.close(master)
+        if proc.poll() is None:  # pragma: no cover - only on a hung child
+            proc.kill()
+            proc.wait()
+    return Result(code, screen.decode(errors="replace"), "")

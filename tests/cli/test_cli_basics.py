@@ -101,16 +101,27 @@ def test_usage_errors_exit_2(cli: CLI) -> None:
     assert bad_timeout.code == 2
 
 
-def test_no_api_key_outside_local_mode_is_exit_2() -> None:
+def test_no_api_key_outside_local_mode_is_exit_2_with_the_cli_options_to_use() -> None:
     result = run_cli("runs", "list", env=base_env())
     assert result.code == 2
     assert result.err.startswith("error: no API key")
+    for advice in ("--api-key", "RENDER_API_KEY", "--local"):
+        assert advice in result.err
+    assert "Client(" not in result.err  # Python advice is for Python callers
     assert result.err.count("\n") == 1
     assert "Traceback" not in result.err
 
 
+def test_local_flag_turns_local_mode_on_without_any_environment() -> None:
+    # No RENDER_* variable at all: --local alone selects http://localhost:8120 (the
+    # verbose line is printed before any request, whatever listens there).
+    result = run_cli("-v", "--local", "runs", "list", env=base_env())
+    assert "render-sdk: API http://localhost:8120/v1 (API key not set)" in result.err
+    assert "no API key" not in result.err
+
+
 def test_local_flag_and_base_url_option(local_server: LocalServer) -> None:
-    # --local reads RENDER_LOCAL_DEV_URL (as RENDER_USE_LOCAL_DEV=true would) ...
+    # --local reads RENDER_LOCAL_DEV_URL (which alone turns local mode on, too) ...
     env = base_env(RENDER_LOCAL_DEV_URL=local_server.base_url)
     assert run_cli("--local", "tasks", "list", env=env).code == 0
     # ... and --base-url points anywhere (a key is then needed; the server ignores it).
@@ -136,13 +147,16 @@ def test_network_error_is_exit_5_with_one_line() -> None:
     result = run_cli("runs", "list", env=env)
     assert result.code == 5
     assert result.err.startswith("error: ")
+    assert f"http://127.0.0.1:{port}" in result.err
+    assert "is the local development server running" in result.err
+    assert "render-sdk dev" in result.err
     assert result.err.count("\n") == 1
     assert "Traceback" not in result.err
 
 
 def test_verbose_logs_requests_without_the_key(auth_server: LocalServer, auth_key: str) -> None:
     env = base_env(auth_server, RENDER_API_KEY=auth_key)
-    result = run_cli("-v", "tasks", "run", "--wait", "demo/square", "[4]", env=env)
+    result = run_cli("-v", "tasks", "run", "demo/square", "[4]", env=env)
     assert result.code == 0, result.err
     assert "POST /task-runs -> 202" in result.err
     assert "GET /task-runs/trn-" in result.err
@@ -182,3 +196,31 @@ def test_bad_identifiers_are_exit_2(cli: CLI, args: tuple[str, ...]) -> None:
     assert result.code == 2
     assert result.err.startswith("error: invalid")
     assert "Traceback" not in result.err
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("--base-url", "ftp://example.com"), "error: --base-url must be an http(s) URL"),
+        (
+            ("--base-url", "http://example.com", "--api-key", "rnd_k"),
+            "use an https:// --base-url or a loopback address",
+        ),
+    ],
+)
+def test_configuration_errors_name_the_cli_options(args: tuple[str, ...], expected: str) -> None:
+    result = run_cli(*args, "runs", "list", env=base_env())
+    assert result.code == 2
+    assert expected in result.err
+    assert "base_url" not in result.err
+    assert "allow_insecure_http" not in result.err
+
+
+def test_an_unrecognized_local_dev_value_is_one_warning_line(local_server: LocalServer) -> None:
+    env = base_env(RENDER_USE_LOCAL_DEV="yes")
+    args = ("--base-url", local_server.base_url, "--api-key", "k", "tasks", "list")
+    result = run_cli(*args, env=env)
+    assert result.code == 0, result.err
+    assert result.err.startswith("warning: RENDER_USE_LOCAL_DEV='yes' is not a recognized value")
+    assert "1, t, T, true, TRUE, True" in result.err
+    assert result.err.count("\n") == 1

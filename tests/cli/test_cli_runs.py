@@ -36,6 +36,13 @@ def test_runs_list_table_limit_filters_and_json(cli: CLI, start_run: StartRun, s
     assert "task slugs" in by_id.err
 
 
+def test_runs_list_refuses_limit_with_all_instead_of_ignoring_it(cli: CLI) -> None:
+    result = cli("runs", "list", "--all", "--limit", "5")
+    assert result.code == 2
+    assert "--all" in result.err
+    assert "--limit" in result.err
+
+
 def test_runs_get_plain_and_json(cli: CLI, start_run: StartRun, sdk: Client) -> None:
     run_id = start_run("demo/square", [7])
     sdk.workflows.wait_for_task_run(run_id, timeout=10)

@@ -63,8 +63,8 @@ def test_run_json_with_keyword_input(cli: CLI) -> None:
     assert details["input"] == {"name": "Ada"}
 
 
-def test_run_without_wait_prints_the_id_when_not_a_terminal(cli: CLI, sdk: Client) -> None:
-    result = cli("tasks", "run", "demo/add", "[2, 3]")
+def test_run_with_no_wait_prints_the_id(cli: CLI, sdk: Client) -> None:
+    result = cli("tasks", "run", "demo/add", "[2, 3]", "--no-wait")
     assert result.code == 0, result.err
     run_id = result.out.strip()
     assert run_id.startswith("trn-")

@@ -11,7 +11,14 @@ import pytest
 
 from codegen import rules as shipped
 from codegen.cli import main
-from codegen.rewrite import header_for, invalid_keys, unasync_source, used_keys
+from codegen.rewrite import (
+    header_for,
+    invalid_keys,
+    rewrite_prose,
+    unasync_source,
+    used_keys,
+    used_phrases,
+)
 from codegen.tree import Rules
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -285,3 +292,59 @@ def test_module_entry_point_checks_the_repository() -> None:
     command = [sys.executable, "-m", "codegen", "--root", str(REPO_ROOT), "--check"]
     result = subprocess.run(command, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --- prose: docstrings and comments ----------------------------------------------------------
+
+PROSE_SOURCE = '''\
+"""For asyncio code: ``await run`` waits."""
+
+# With asyncio, ``await run`` waits too.
+ASYNCIO = "asyncio"  # a value, not prose about the twin: only the phrase table decides
+
+
+async def wait(run: object) -> None:
+    """Wait: ``await run``."""
+    await run  # type: ignore[misc]
+'''
+
+PHRASES = (("``await run``", "``run.wait()``"), ("asyncio code", "blocking code"))
+
+
+def test_phrases_rewrite_docstrings_and_comments_but_never_code() -> None:
+    rewritten = rewrite_prose(unasync_source(PROSE_SOURCE, {}), PHRASES)
+    assert '"""For blocking code: ``run.wait()`` waits."""' in rewritten
+    assert "# With asyncio, ``run.wait()`` waits too." in rewritten
+    assert '"""Wait: ``run.wait()``."""' in rewritten
+    assert 'ASYNCIO = "asyncio"' in rewritten  # "asyncio" alone is not a phrase of the table
+    assert "    run  # type: ignore[misc]" in rewritten  # code is unasync's business
+
+
+def test_used_phrases_look_only_at_strings_and_comments() -> None:
+    assert used_phrases(PROSE_SOURCE, PHRASES) == {"``await run``", "asyncio code"}
+    code_only = "def asyncio_code(x):\n    return x\n"
+    assert used_phrases(code_only, (("asyncio_code", "blocking_code"),)) == set()
+
+
+def test_generated_files_use_the_phrase_table(tree: Path) -> None:
+    write(tree / "pkg/_async/prose.py", PROSE_SOURCE)
+    rules = Rules(RULES.directories, RULES.replacements, PHRASES)
+    assert run(tree, rules=rules) == 0
+    generated = (tree / "pkg/_sync/prose.py").read_text()
+    assert "``run.wait()``" in generated
+    assert "``await run``" not in generated
+    assert run(tree, "--check", rules=rules) == 0
+
+
+def test_check_fails_on_an_unused_phrase(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rules = Rules(RULES.directories, RULES.replacements, (("in no source", "anything"),))
+    run(tree, rules=rules)
+    assert run(tree, "--check", rules=rules) == 1
+    assert "unused phrase 'in no source'" in capsys.readouterr().err
+
+
+def test_every_shipped_phrase_is_reviewed_prose() -> None:
+    assert shipped.PHRASES
+    for old, new in shipped.PHRASES:
+        assert old != new
+        assert "\n" not in old

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import platform
 import sys
+import warnings
 
 import pytest
 
 from render_sdk._config import (
     DEFAULT_BASE_URL,
+    LOCAL_DEV_FALSE,
+    LOCAL_DEV_TRUE,
     LOCAL_DEV_URL,
     ResolvedConfig,
     is_loopback_host,
+    local_dev_setting,
+    local_server_hint,
     resolve_config,
     user_agent,
 )
 from render_sdk._version import __version__
-from render_sdk.errors import ConfigurationError, RenderError
+from render_sdk.errors import ConfigurationError, MissingAPIKeyError, RenderError, RenderWarning
 
 KEY = "rnd_s3cretKEY"
 
@@ -30,9 +35,9 @@ def test_explicit_key_wins_over_environment() -> None:
     assert resolve_config("rnd_mine", None, environ={"RENDER_API_KEY": KEY}).api_key == "rnd_mine"
 
 
-@pytest.mark.parametrize("environ", [{}, {"RENDER_API_KEY": ""}, {"RENDER_USE_LOCAL_DEV": "no"}])
+@pytest.mark.parametrize("environ", [{}, {"RENDER_API_KEY": ""}, {"RENDER_USE_LOCAL_DEV": "0"}])
 def test_missing_key_outside_local_mode_is_a_configuration_error(environ: dict[str, str]) -> None:
-    with pytest.raises(ConfigurationError) as info:
+    with pytest.raises(MissingAPIKeyError) as info:
         resolve_config(None, None, environ=environ)
     assert "RENDER_API_KEY" in str(info.value)
     assert "RENDER_USE_LOCAL_DEV" in str(info.value)
@@ -45,24 +50,97 @@ def test_truthy_local_dev_values_select_the_local_server(value: str) -> None:
     assert config == ResolvedConfig(api_url=LOCAL_DEV_URL + "/v1", api_key=None, local=True)
 
 
-@pytest.mark.parametrize("value", ["", "0", "f", "false", "False", "yes", "on", "y", " true", "2"])
-def test_other_local_dev_values_are_not_truthy(value: str) -> None:
+@pytest.mark.parametrize("value", ["", "0", "f", "F", "false", "FALSE", "False"])
+def test_empty_and_false_local_dev_values_keep_local_mode_off_silently(value: str) -> None:
     environ = {"RENDER_USE_LOCAL_DEV": value, "RENDER_API_KEY": KEY}
-    config = resolve_config(None, None, environ=environ)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        config = resolve_config(None, None, environ=environ)
     assert config.local is False
     assert config.api_url == "https://api.render.com/v1"
 
 
-def test_local_dev_url_overrides_the_default_and_empty_is_ignored() -> None:
-    env = {"RENDER_USE_LOCAL_DEV": "true", "RENDER_LOCAL_DEV_URL": "http://127.0.0.1:9000/"}
-    assert resolve_config(None, None, environ=env).api_url == "http://127.0.0.1:9000/v1"
-    env["RENDER_LOCAL_DEV_URL"] = ""
-    assert resolve_config(None, None, environ=env).api_url == "http://localhost:8120/v1"
+@pytest.mark.parametrize("value", ["yes", "on", "y", " true", "2", "no", "tRUE"])
+def test_unrecognized_local_dev_values_warn_and_count_as_false(value: str) -> None:
+    environ = {"RENDER_USE_LOCAL_DEV": value, "RENDER_API_KEY": KEY}
+    with pytest.warns(RenderWarning) as caught:
+        config = resolve_config(None, None, environ=environ)
+    assert config.local is False
+    assert config.api_url == "https://api.render.com/v1"
+    message = str(caught[0].message)
+    assert repr(value) in message
+    assert "1, t, T, true, TRUE, True" in message
 
 
-def test_local_dev_url_is_ignored_outside_local_mode() -> None:
-    env = {"RENDER_LOCAL_DEV_URL": "http://127.0.0.1:9000", "RENDER_API_KEY": KEY}
-    assert resolve_config(None, None, environ=env).api_url == "https://api.render.com/v1"
+# Render's rule as a table: environment -> the local server's URL (None: local mode off).
+# A non-empty RENDER_LOCAL_DEV_URL alone turns local mode on, whatever the flag says.
+LOCAL_DEV_TABLE: list[tuple[dict[str, str], str | None]] = [
+    ({}, None),
+    ({"RENDER_LOCAL_DEV_URL": ""}, None),
+    ({"RENDER_LOCAL_DEV_URL": "http://127.0.0.1:9000"}, "http://127.0.0.1:9000"),
+    (
+        {"RENDER_LOCAL_DEV_URL": "http://127.0.0.1:9000", "RENDER_USE_LOCAL_DEV": "false"},
+        "http://127.0.0.1:9000",
+    ),
+    (
+        {"RENDER_LOCAL_DEV_URL": "http://127.0.0.1:9000", "RENDER_USE_LOCAL_DEV": "yes"},
+        "http://127.0.0.1:9000",
+    ),
+    ({"RENDER_LOCAL_DEV_URL": "", "RENDER_USE_LOCAL_DEV": "true"}, LOCAL_DEV_URL),
+    *(({"RENDER_USE_LOCAL_DEV": value}, LOCAL_DEV_URL) for value in LOCAL_DEV_TRUE),
+    *(({"RENDER_USE_LOCAL_DEV": value}, None) for value in LOCAL_DEV_FALSE),
+    ({"RENDER_USE_LOCAL_DEV": "yes"}, None),
+]
+
+
+@pytest.mark.parametrize(("environ", "url"), LOCAL_DEV_TABLE)
+def test_local_dev_setting_follows_renders_rule(environ: dict[str, str], url: str | None) -> None:
+    setting = local_dev_setting(environ)
+    assert setting.url == url
+    warned = url is None and environ.get("RENDER_USE_LOCAL_DEV") == "yes"
+    assert (setting.warning is not None) == warned
+
+
+@pytest.mark.parametrize(("environ", "url"), LOCAL_DEV_TABLE)
+def test_resolve_config_applies_the_table(environ: dict[str, str], url: str | None) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RenderWarning)
+        config = resolve_config(None, None, environ={**environ, "RENDER_API_KEY": KEY})
+    assert config.local is (url is not None)
+    assert config.api_url == (url or DEFAULT_BASE_URL) + "/v1"
+
+
+def test_local_dev_url_alone_needs_no_key() -> None:
+    config = resolve_config(None, None, environ={"RENDER_LOCAL_DEV_URL": "http://127.0.0.1:9000/"})
+    assert config == ResolvedConfig(api_url="http://127.0.0.1:9000/v1", api_key=None, local=True)
+
+
+def test_a_bad_local_dev_url_names_the_variable() -> None:
+    with pytest.raises(ConfigurationError, match=r"^RENDER_LOCAL_DEV_URL: base_url must be"):
+        resolve_config(None, None, environ={"RENDER_LOCAL_DEV_URL": "localhost:8120"})
+
+
+def test_explicit_local_wins_over_the_environment() -> None:
+    on = resolve_config(None, None, local=True, environ={"RENDER_USE_LOCAL_DEV": "false"})
+    assert (on.local, on.api_url) == (True, LOCAL_DEV_URL + "/v1")
+    here = resolve_config(
+        None, None, local=True, environ={"RENDER_LOCAL_DEV_URL": "http://127.0.0.1:7/"}
+    )
+    assert here.api_url == "http://127.0.0.1:7/v1"
+    env = {"RENDER_LOCAL_DEV_URL": "http://127.0.0.1:7", "RENDER_API_KEY": KEY}
+    off = resolve_config(None, None, local=False, environ=env)
+    assert (off.local, off.api_url) == (False, DEFAULT_BASE_URL + "/v1")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an explicit choice makes the variable irrelevant
+        resolve_config(None, None, local=True, environ={"RENDER_USE_LOCAL_DEV": "yes"})
+    with pytest.raises(ConfigurationError, match="local must be True, False or None"):
+        resolve_config(KEY, None, local="yes", environ={})  # type: ignore[arg-type]
+
+
+def test_local_server_hint_names_the_url_and_the_dev_command() -> None:
+    hint = local_server_hint("http://localhost:8120/v1")
+    assert "http://localhost:8120?" in hint
+    assert "render-sdk dev" in hint
 
 
 def test_key_is_optional_but_used_in_local_mode() -> None:

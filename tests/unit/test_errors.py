@@ -21,9 +21,16 @@ def test_every_exported_error_is_listed_and_public() -> None:
     assert public == set(errors.__all__)
 
 
-@pytest.mark.parametrize("cls", ALL, ids=lambda c: c.__name__)
+@pytest.mark.parametrize(
+    "cls", [cls for cls in ALL if not issubclass(cls, Warning)], ids=lambda c: c.__name__
+)
 def test_every_error_derives_from_render_error(cls: type) -> None:
     assert issubclass(cls, errors.RenderError)
+
+
+def test_render_warning_is_a_user_warning_not_an_error() -> None:
+    assert issubclass(errors.RenderWarning, UserWarning)
+    assert not issubclass(errors.RenderWarning, errors.RenderError)
 
 
 @pytest.mark.parametrize(
