@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime
+from datetime import datetime, timezone
 
 import click
 
-from render_sdk._logs import format_log_time, log_entry_json
-from render_sdk._sync.client import Client
+from render_sdk import Client
 from render_sdk.errors import WaitTimeoutError
 from render_sdk.models import LogEntry
+from render_sdk.serialization import to_api_json
 
 from ._common import validate_run_ids
 from ._output import Output, format_seconds
@@ -19,6 +19,12 @@ from ._state import EXIT_INTERRUPTED, EXIT_OK, EXIT_TIMEOUT, CliError, CliState
 __all__ = ["print_entry", "run_logs", "tail_run_logs"]
 
 _LEVEL_STYLES = {"error": "red", "warning": "yellow", "warn": "yellow", "debug": "dim"}
+
+
+def _utc(moment: datetime) -> str:
+    """RFC 3339 in UTC with microseconds, as the API writes it: ``…T03:04:05.123456Z``."""
+    text = moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return text.replace("+00:00", "Z")
 
 
 def _clock(moment: datetime) -> str:
@@ -33,17 +39,17 @@ def print_entry(out: Output, entry: LogEntry, *, json_mode: bool, to_stderr: boo
     pipe the time is RFC 3339 (UTC, microseconds) and nothing is coloured.
     """
     if to_stderr:
-        text = f"{format_log_time(entry.timestamp)} {entry.message}"
+        text = f"{_utc(entry.timestamp)} {entry.message}"
         click.echo(text, err=True)
     elif json_mode:
-        out.json_line(log_entry_json(entry))
+        out.json_line(to_api_json(entry))
     elif out.tty:
         out.cells(
             [(_clock(entry.timestamp), "dim"), (entry.message, _LEVEL_STYLES.get(entry.level))],
             sep=" ",
         )
     else:
-        sys.stdout.write(f"{format_log_time(entry.timestamp)} {entry.message}\n")
+        sys.stdout.write(f"{_utc(entry.timestamp)} {entry.message}\n")
         sys.stdout.flush()
 
 

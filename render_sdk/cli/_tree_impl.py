@@ -19,7 +19,7 @@ from ._output import Output, format_duration, status_style, status_symbol
 from ._state import EXIT_OK, CliState
 
 if TYPE_CHECKING:
-    from render_sdk._sync.client import Client
+    from render_sdk import Client
 
 __all__ = ["TreeNode", "build_tree", "show_tree", "tree_json", "tree_lines"]
 
