@@ -9,6 +9,7 @@ authentication; the API behind them still asks for the key when one is set.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 from dataclasses import dataclass
@@ -34,38 +35,61 @@ _CONTENT_TYPES = {
     ".svg": "image/svg+xml",
 }
 
-# Everything comes from this origin: no CDN, no inline script, no framing.
-_SECURITY_HEADERS = [
-    (
-        b"content-security-policy",
-        b"default-src 'self'; img-src 'self' data:; object-src 'none'; "
-        b"base-uri 'none'; frame-ancestors 'none'; form-action 'none'",
-    ),
+# The shell's stylesheet link, replaced by the stylesheet itself when served: the first
+# paint then needs no second request.
+_STYLESHEET_LINK = b'<link rel="stylesheet" href="/dashboard/app.css">'
+_STYLESHEET = "app.css"
+
+_OTHER_SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
 ]
 
 
+def content_security_policy(inline_style: bytes | None = None) -> bytes:
+    """Everything from this origin: no CDN, no inline script, no framing.
+
+    The one inline thing allowed is the shell's own stylesheet, by its hash.
+    """
+    style = b"'self'"
+    if inline_style is not None:
+        digest = base64.b64encode(hashlib.sha256(inline_style).digest())
+        style += b" 'sha256-" + digest + b"'"
+    return (
+        b"default-src 'self'; style-src " + style + b"; img-src 'self' data:; "
+        b"object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'"
+    )
+
+
 @dataclass(frozen=True)
 class Asset:
-    """One static file held in memory with its content type and entity tag."""
+    """One static file held in memory with its content type, entity tag and policy."""
 
     body: bytes
     content_type: str
     etag: str
+    csp: bytes
 
 
 @cache
 def load_assets() -> dict[str, Asset]:
     """Every servable file of the static folder by name (read once per process)."""
+    files = {
+        path.name: path.read_bytes()
+        for path in sorted(STATIC_DIR.iterdir())
+        if path.suffix in _CONTENT_TYPES and path.is_file()
+    }
+    inline_style = None
+    if SHELL in files and _STYLESHEET in files and _STYLESHEET_LINK in files[SHELL]:
+        inline_style = files[_STYLESHEET]
+        files[SHELL] = files[SHELL].replace(
+            _STYLESHEET_LINK, b"<style>" + inline_style + b"</style>"
+        )
     assets: dict[str, Asset] = {}
-    for path in sorted(STATIC_DIR.iterdir()):
-        content_type = _CONTENT_TYPES.get(path.suffix)
-        if content_type is None or not path.is_file():
-            continue
-        body = path.read_bytes()
+    for name, body in files.items():
         etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
-        assets[path.name] = Asset(body, content_type, etag)
+        csp = content_security_policy(inline_style if name == SHELL else None)
+        assets[name] = Asset(body, _CONTENT_TYPES[Path(name).suffix], etag, csp)
     return assets
 
 
@@ -88,14 +112,18 @@ async def serve_dashboard(scope: Scope, receive: Receive, send: Send) -> None:
     """Answer one HTTP request for a dashboard page or asset (GET and HEAD only)."""
     method = scope["method"]
     if method not in ("GET", "HEAD"):
-        await _send(send, 405, b"text/plain; charset=utf-8", b"method not allowed\n", method, [])
+        await _send(send, 405, b"text/plain; charset=utf-8", b"method not allowed\n", method)
         return
     asset = _lookup(scope["path"])
     if asset is None:
-        await _send(send, 404, b"text/plain; charset=utf-8", b"not found\n", method, [])
+        await _send(send, 404, b"text/plain; charset=utf-8", b"not found\n", method)
         return
     # no-cache: the browser revalidates with the ETag, so an upgraded package shows at once.
-    headers = [(b"etag", asset.etag.encode()), (b"cache-control", b"no-cache")]
+    headers = [
+        (b"etag", asset.etag.encode()),
+        (b"cache-control", b"no-cache"),
+        (b"content-security-policy", asset.csp),
+    ]
     if _header(scope, b"if-none-match") == asset.etag.encode():
         await _send(send, 304, None, b"", method, headers)
         return
@@ -115,9 +143,10 @@ async def _send(
     content_type: bytes | None,
     body: bytes,
     method: str,
-    headers: list[tuple[bytes, bytes]],
+    headers: list[tuple[bytes, bytes]] | None = None,
 ) -> None:
-    all_headers = [*headers, *_SECURITY_HEADERS]
+    all_headers = [*(headers or [(b"content-security-policy", content_security_policy())])]
+    all_headers.extend(_OTHER_SECURITY_HEADERS)
     if content_type is not None:
         all_headers.append((b"content-type", content_type))
     if status != 304:

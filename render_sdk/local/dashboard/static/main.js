@@ -98,6 +98,7 @@ async function boot() {
     }
   };
   await render();
+  performance.mark("dashboard-ready");
   document.documentElement.dataset.ready = "true";
 }
 
