@@ -6,6 +6,7 @@ import nox
 
 nox.options.default_venv_backend = "venv"
 nox.options.sessions = ["lint", "typecheck", "codegen_check", "tests"]
+nox.options.sessions.append("browser")  # the dashboard in Chromium, on one Python
 nox.options.reuse_existing_virtualenvs = True
 
 PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
@@ -23,6 +24,17 @@ def tests(session: nox.Session) -> None:
     """Run the test suite (unit, both client twins, local server, integration)."""
     session.install("-e", ".[all]", *group("test"))
     session.run("pytest", "-q", "-p", "no:cacheprovider", *session.posargs)
+
+
+@nox.session(python=CODEGEN_PYTHON)
+def browser(session: nox.Session) -> None:
+    """The dashboard in headless Chromium: Debian's `chromium` package, driven by Playwright.
+
+    Playwright's own browser download is never used (no `playwright install`); .ci/run
+    installs the system package. `pytest` alone leaves tests/browser out.
+    """
+    session.install("-e", ".[server]", *group("browser"))
+    session.run("pytest", "-q", "-p", "no:cacheprovider", "tests/browser", *session.posargs)
 
 
 @nox.session(python=CODEGEN_PYTHON)
