@@ -38,6 +38,13 @@ def browser(session: nox.Session) -> None:
 
 
 @nox.session(python=CODEGEN_PYTHON)
+def screenshots(session: nox.Session) -> None:
+    """Remake the dashboard's screenshots in docs/img/ (light and dark)."""
+    session.install("-e", ".[server]", *group("browser"))
+    session.run("python", "docs/screenshots.py", *session.posargs)
+
+
+@nox.session(python=CODEGEN_PYTHON)
 def lint(session: nox.Session) -> None:
     """ruff lint and format check, and the codegen drift check."""
     session.install(*group("lint"))

@@ -15,12 +15,14 @@ const TREE_MAX_PAGES = 10;
 function summary(run, task) {
   const parent = run.parentTaskRunId;
   const isRoot = !run.rootTaskRunId || run.rootTaskRunId === run.id;
+  // Read in pairs across the two columns: what and how often, when, how long, where from.
   return h("dl", { class: "facts wide", id: "run-summary" },
     h("dt", {}, "Task"), h("dd", {}, task ? h("a", { href: taskHref(task) }, task.slug || task.name) : h("span", { class: "mono" }, run.taskId)),
+    h("dt", {}, "Retries"), h("dd", {}, String(run.retries ?? 0)),
     h("dt", {}, "Started"), h("dd", {}, timeEl(run.startedAt)),
     h("dt", {}, "Completed"), h("dd", {}, timeEl(run.completedAt)),
     h("dt", {}, "Duration"), h("dd", {}, durationEl(run.startedAt, run.completedAt)),
-    h("dt", {}, "Retries"), h("dd", {}, String(run.retries ?? 0)),
+    h("dt", {}, "Attempts"), h("dd", {}, String((run.attempts || []).length)),
     h("dt", {}, "Parent run"), h("dd", {}, parent ? runLink(parent) : h("span", { class: "muted" }, "none (a root run)")),
     h("dt", {}, "Root run"), h("dd", {}, isRoot ? h("span", { class: "muted" }, "this run") : runLink(run.rootTaskRunId)),
   );
@@ -109,7 +111,7 @@ function treeView(runs, rootId, currentId, tasksById, complete) {
 }
 
 function confirmDialog(onConfirm) {
-  const message = h("p", { class: "form-message", role: "alert" });
+  const message = h("p", { class: "form-message collapse-empty", role: "alert" });
   const dialog = h("dialog", { id: "cancel-dialog", "aria-labelledby": "cancel-title", "aria-describedby": "cancel-help" });
   const keep = h("button", { type: "button", autofocus: true, onclick: () => dialog.close() }, "Keep running");
   const confirm = h("button", { type: "button", class: "danger", id: "confirm-cancel" }, "Cancel run");
