@@ -41,8 +41,13 @@ def test_sse_parser_reads_named_events_with_ids_retry_and_comments(dashboard: Da
     assert result["comments"] == 1
 
 
-def test_sse_parser_joins_chunks_split_anywhere_including_inside_crlf(dashboard: Dashboard) -> None:
-    text = 'event: task.running\r\ndata: {"a":\r\ndata: 1}\r\n\r\nevent: task.completed\r\ndata: x\r\n\r\n'
+def test_sse_parser_joins_chunks_split_anywhere_including_inside_crlf(
+    dashboard: Dashboard,
+) -> None:
+    text = (
+        'event: task.running\r\ndata: {"a":\r\ndata: 1}\r\n\r\n'
+        "event: task.completed\r\ndata: x\r\n\r\n"
+    )
     page = dashboard.open("/")
     # Every split point (including between the CR and the LF of a CRLF), and one char at a time.
     outcomes = page.evaluate(
@@ -53,7 +58,9 @@ def test_sse_parser_joins_chunks_split_anywhere_including_inside_crlf(dashboard:
                 return JSON.stringify(chunks.flatMap((chunk) => parser.feed(chunk)));
             };
             const results = new Set();
-            for (let cut = 1; cut < text.length; cut++) results.add(run([text.slice(0, cut), text.slice(cut)]));
+            for (let cut = 1; cut < text.length; cut++) {
+                results.add(run([text.slice(0, cut), text.slice(cut)]));
+            }
             results.add(run([...text]));
             return [...results];
         }""",
@@ -70,7 +77,9 @@ def test_sse_parser_joins_chunks_split_anywhere_including_inside_crlf(dashboard:
 def test_sse_parser_handles_bare_cr_missing_space_and_events_without_data(
     dashboard: Dashboard,
 ) -> None:
-    result = feed(dashboard, ["event:task.pending\rdata:x\r\r", "event: nothing\n\n", "data: partial"])
+    result = feed(
+        dashboard, ["event:task.pending\rdata:x\r\r", "event: nothing\n\n", "data: partial"]
+    )
     assert result["events"] == [{"event": "task.pending", "data": "x", "id": ""}]
     assert result["buffered"] == "data: partial"  # held until its line ends
 
@@ -97,13 +106,15 @@ def test_durations_and_relative_times_read_naturally(dashboard: Dashboard) -> No
         """async () => {
             const f = await import('/dashboard/format.js');
             const now = Date.parse('2025-01-01T12:00:00Z');
+            const ago = (iso) => f.relativeTime(iso, now);
             return [
                 f.formatDuration(850), f.formatDuration(12345), f.formatDuration(245000),
                 f.formatDuration(7380000), f.formatDuration(null),
-                f.relativeTime('2025-01-01T11:59:58Z', now), f.relativeTime('2025-01-01T11:59:18Z', now),
-                f.relativeTime('2025-01-01T11:55:00Z', now), f.relativeTime('2025-01-01T09:00:00Z', now),
-                f.relativeTime('2024-12-29T12:00:00Z', now), f.relativeTime('2025-01-01T12:00:30Z', now),
-                f.elapsed('2025-01-01T11:59:00Z', null, now), f.elapsed('2025-01-01T11:59:00Z', '2025-01-01T11:59:01.5Z', now),
+                ago('2025-01-01T11:59:58Z'), ago('2025-01-01T11:59:18Z'),
+                ago('2025-01-01T11:55:00Z'), ago('2025-01-01T09:00:00Z'),
+                ago('2024-12-29T12:00:00Z'), ago('2025-01-01T12:00:30Z'),
+                f.elapsed('2025-01-01T11:59:00Z', null, now),
+                f.elapsed('2025-01-01T11:59:00Z', '2025-01-01T11:59:01.5Z', now),
                 f.statusLabel('completed'), f.isTerminal('completed'), f.isTerminal('paused'),
             ];
         }"""
