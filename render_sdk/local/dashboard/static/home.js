@@ -6,7 +6,7 @@ import { RunWatcher } from "./live.js";
 import { RunsTable } from "./runs-table.js";
 
 const RECENT = 20;
-const DISCOVER_MS = 5000;
+const DISCOVER_MS = 3000;
 
 function workflowsSection(tasks) {
   const byWorkflow = new Map();

@@ -8,7 +8,7 @@ import { RunWatcher } from "./live.js";
 import { RunsTable } from "./runs-table.js";
 
 const PAGE = 50;
-const DISCOVER_MS = 5000;
+const DISCOVER_MS = 3000;
 
 function newIdempotencyKey() {
   if (crypto.randomUUID) return `dashboard-${crypto.randomUUID()}`;
