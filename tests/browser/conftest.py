@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+import requests
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
 
 from render_sdk.local import LocalServer, serve
@@ -127,3 +129,20 @@ def seed_finished_runs(server: LocalServer, slug: str, count: int) -> None:
                     results=[number * number],
                 )
             )
+
+
+def start(server: LocalServer, slug: str, input_data: object) -> str:
+    """Start a run through the API (as another client would); returns its id."""
+    response = requests.post(
+        f"{server.base_url}/v1/task-runs", json={"task": slug, "input": input_data}, timeout=10
+    )
+    response.raise_for_status()
+    return str(response.json()["id"])
+
+
+def wait_for_status(server: LocalServer, run_id: str, status: str, timeout: float = 10) -> None:
+    """Wait (reading the server's records) until the run has ``status``."""
+    deadline = time.monotonic() + timeout
+    while (run := server.get_run(run_id)) is None or run["status"] != status:
+        assert time.monotonic() < deadline, f"{run_id} never reached {status}: {run}"
+        time.sleep(0.02)

@@ -3,30 +3,13 @@
 from __future__ import annotations
 
 import json
-import time
 
 import requests
 from playwright.sync_api import Browser, Request, expect
 
 from render_sdk.local import LocalServer, serve
 from tests.browser import browser_tasks
-from tests.browser.conftest import Dashboard, open_dashboard
-
-
-def start(server: LocalServer, slug: str, input_data: object) -> str:
-    """Start a run through the API (as another client would); returns its id."""
-    response = requests.post(
-        f"{server.base_url}/v1/task-runs", json={"task": slug, "input": input_data}, timeout=10
-    )
-    response.raise_for_status()
-    return str(response.json()["id"])
-
-
-def wait_for_status(server: LocalServer, run_id: str, status: str, timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while (run := server.get_run(run_id)) is None or run["status"] != status:
-        assert time.monotonic() < deadline, f"{run_id} never reached {status}: {run}"
-        time.sleep(0.02)
+from tests.browser.conftest import Dashboard, open_dashboard, start, wait_for_status
 
 
 def test_manual_run_flow_from_home_to_a_live_row_at_the_top(

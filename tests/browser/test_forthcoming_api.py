@@ -14,8 +14,7 @@ from urllib.parse import parse_qs, urlparse
 from playwright.sync_api import Route, expect
 
 from render_sdk.local import LocalServer
-from tests.browser.conftest import Dashboard
-from tests.browser.test_dashboard import start, wait_for_status
+from tests.browser.conftest import Dashboard, start, wait_for_status
 
 
 def log(number: int, message: str, level: str = "info") -> dict[str, Any]:
