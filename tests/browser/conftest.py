@@ -15,12 +15,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import requests
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
+from playwright.sync_api import Request as PlaywrightRequest
 
 from render_sdk.local import LocalServer, serve
+from render_sdk.local.dashboard import is_dashboard_path
 from render_sdk.local.store import AttemptRecord
 from tests.browser import browser_tasks
 
@@ -28,6 +31,9 @@ CHROMIUM = os.environ.get("RENDER_SDK_CHROMIUM", "/usr/bin/chromium")
 
 #: The logs API is optional: a server without it answers 404 and the panel says so.
 LOGS_NOT_SERVED = r"status of 404 .*/v1/logs\?"
+
+#: The public API the pages may call: the same endpoints as any client, nothing private.
+PUBLIC_API = re.compile(r"^/v1/(tasks(/[^/]+)?|task-runs(/events|/[^/]+)?|logs)$")
 
 
 @pytest.fixture(scope="session")
@@ -76,6 +82,16 @@ class Dashboard:
         self.page.wait_for_selector("html[data-ready]")
         return self.page
 
+    def on_request(self, request: PlaywrightRequest) -> None:
+        url = urlsplit(request.url)
+        if url.scheme == "data":
+            return
+        base = urlsplit(self.base_url)
+        if (url.scheme, url.netloc) != (base.scheme, base.netloc):
+            self.problems.append(f"request to another origin: {request.url}")
+        elif not (is_dashboard_path(url.path) or PUBLIC_API.match(url.path)):
+            self.problems.append(f"request outside the pages and the public API: {request.url}")
+
     def on_console(self, message: ConsoleMessage) -> None:
         if message.type not in ("error", "assert"):
             return
@@ -85,8 +101,14 @@ class Dashboard:
             self.problems.append(f"console {message.type}: {text}")
 
 
-def open_dashboard(browser: Browser, base_url: str, **context_options: object) -> Dashboard:
-    """A fresh browser context (own session storage) on ``base_url``, errors recorded."""
+def open_dashboard(
+    browser: Browser, base_url: str, *, check_requests: bool = True, **context_options: object
+) -> Dashboard:
+    """A fresh browser context (own session storage) on ``base_url``, errors recorded.
+
+    With ``check_requests``, any request to another origin, or to a path that is neither
+    a dashboard page or asset nor a public API endpoint, counts as an error.
+    """
     context = browser.new_context(viewport={"width": 1280, "height": 900}, **context_options)  # type: ignore[arg-type]
     context.set_default_timeout(10_000)
     page = context.new_page()
@@ -94,6 +116,8 @@ def open_dashboard(browser: Browser, base_url: str, **context_options: object) -
     dashboard.allow_console_error(LOGS_NOT_SERVED)
     page.on("pageerror", lambda exc: dashboard.problems.append(f"page error: {exc}"))
     page.on("console", dashboard.on_console)
+    if check_requests:
+        page.on("request", dashboard.on_request)
     return dashboard
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import requests
-from playwright.sync_api import Browser, Request, expect
+from playwright.sync_api import Browser, Request, Route, expect
 
 from render_sdk.local import LocalServer, serve
 from tests.browser import browser_tasks
@@ -115,6 +115,9 @@ def test_run_page_follows_status_and_duration_live(
     first = duration.inner_text()
     expect(duration).not_to_have_text(first, timeout=3000)  # ticks while running
     expect(page.locator("html")).to_have_attribute("data-live-mode", "stream")
+    started = page.locator("#run-summary time").first  # relative, exact on hover
+    assert started.inner_text().endswith("ago") or started.inner_text() == "just now"
+    assert started.get_attribute("title").endswith(f"({started.get_attribute('datetime')})")
     expect(status).to_have_text("succeeded", timeout=8000)
     results = page.get_by_role("region", name="Results")
     assert json.loads(results.locator("pre").inner_text()) == ["done"]
@@ -321,3 +324,37 @@ def test_light_and_dark_mode_follow_the_system(browser: Browser, tasks_server: L
         assert not board.problems, board.problems
     assert colors["light"] != colors["dark"]
     assert colors["dark"][0] == "rgb(17, 19, 24)"
+
+
+def test_a_start_whose_answer_was_lost_is_repeated_with_the_same_idempotency_key(
+    dashboard: Dashboard, tasks_server: LocalServer
+) -> None:
+    dashboard.allow_console_error(r"ERR_FAILED")
+    page = dashboard.open("/tasks/browser-demo/square")
+    bodies: list[dict[str, object]] = []
+
+    def lose_first_answer(route: Route) -> None:
+        bodies.append(json.loads(route.request.post_data or "{}"))
+        if len(bodies) == 1:
+            route.fetch()  # the server starts the run…
+            route.abort()  # …but the page never hears back
+        else:
+            route.continue_()
+
+    page.route("**/v1/task-runs", lose_first_answer)
+    before = tasks_server.runs_created
+    page.get_by_role("button", name="Run task").click()
+    page.get_by_label("Input (JSON)").fill("[11]")
+    page.get_by_role("button", name="Start task").click()
+    expect(page.locator("#input-message")).to_have_text("The local server is not answering.")
+    page.get_by_role("button", name="Start task").click()
+    expect(page.get_by_role("dialog")).to_be_hidden()
+    assert len(bodies) == 2
+    assert bodies[0]["idempotencyKey"] == bodies[1]["idempotencyKey"]
+    assert str(bodies[0]["idempotencyKey"]).startswith("dashboard-")
+    assert tasks_server.runs_created == before + 1  # started once
+    run_id = tasks_server.runs()[0]["id"]
+    row = page.locator("table.runs tbody tr").first
+    expect(row).to_have_attribute("data-run-id", run_id)
+    expect(row.locator("[data-status]")).to_have_text("succeeded")
+    expect(page.locator(f"table.runs tr[data-run-id='{run_id}']")).to_have_count(1)
