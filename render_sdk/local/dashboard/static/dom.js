@@ -78,8 +78,9 @@ export function setBreadcrumbs(items) {
   items.forEach((item, index) => {
     const last = index === items.length - 1;
     list.append(
-      h("li", {}, last || !item.href ? h("span", { "aria-current": last ? "page" : null }, item.label)
-        : h("a", { href: item.href }, item.label)),
+      h("li", { class: item.mono ? "mono" : null },
+        last || !item.href ? h("span", { "aria-current": last ? "page" : null }, item.label)
+          : h("a", { href: item.href }, item.label)),
     );
   });
   nav.replaceChildren(list);

@@ -142,7 +142,7 @@ function confirmDialog(onConfirm) {
 }
 
 export async function render(main, runId) {
-  setBreadcrumbs([{ label: "Workflows", href: "/" }, { label: runId }]);
+  setBreadcrumbs([{ label: "Workflows", href: "/" }, { label: runId, mono: true }]);
   setTitle(runId);
   let run;
   let tasks;
@@ -160,7 +160,7 @@ export async function render(main, runId) {
   const tasksById = new Map(tasks.map((t) => [t.id, t]));
   const task = tasksById.get(run.taskId);
   if (task) {
-    setBreadcrumbs([{ label: "Workflows", href: "/" }, { label: task.slug || task.name, href: taskHref(task) }, { label: runId }]);
+    setBreadcrumbs([{ label: "Workflows", href: "/" }, { label: task.slug || task.name, href: taskHref(task), mono: true }, { label: runId, mono: true }]);
   }
 
   const heading = h("h1", {}, "Run ", h("span", { class: "mono" }, runId));

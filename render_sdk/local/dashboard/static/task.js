@@ -81,8 +81,9 @@ function runDialog(task, slug, onStarted) {
     h("h2", { id: "run-dialog-title" }, "Run ", h("span", { class: "mono" }, slug)),
     h("label", { for: "task-input" }, "Input (JSON)"),
     h("p", { id: "input-help", class: "muted small" },
-      "A JSON array of positional arguments, e.g. [5], or an object of named arguments, " +
-      "e.g. {\"a\": 5}; [] when the task takes none."),
+      "A JSON array of positional arguments, such as ", h("code", {}, "[5]"),
+      ", or an object of named arguments, such as ", h("code", {}, '{"a": 5}'),
+      "; ", h("code", {}, "[]"), " when the task takes none."),
     textarea,
     message,
     h("div", { class: "dialog-actions" },
@@ -104,7 +105,7 @@ function runDialog(task, slug, onStarted) {
 
 export async function render(main, workflow, name) {
   const slug = `${workflow}/${name}`;
-  setBreadcrumbs([{ label: "Workflows", href: "/" }, { label: slug }]);
+  setBreadcrumbs([{ label: "Workflows", href: "/" }, { label: slug, mono: true }]);
   setTitle(slug);
   const [tasks, first] = await Promise.all([
     getJson("/v1/tasks", { taskSlug: slug, limit: 1 }),
