@@ -106,15 +106,15 @@ def test_named_input_starts_a_run_whose_page_shows_the_results(
 def test_run_page_follows_status_and_duration_live(
     dashboard: Dashboard, tasks_server: LocalServer
 ) -> None:
-    run_id = start(tasks_server, "browser-demo/slow", [2.0])
+    run_id = start(tasks_server, "browser-demo/slow", [3.0])
     wait_for_status(tasks_server, run_id, "running")
     page = dashboard.open(f"/runs/{run_id}")
     status = page.locator("#run-status [data-status]")
     expect(status).to_have_text("running")
+    expect(page.locator("html")).to_have_attribute("data-live-mode", "stream")
     duration = page.locator("#run-summary .duration")
     first = duration.inner_text()
     expect(duration).not_to_have_text(first, timeout=3000)  # ticks while running
-    expect(page.locator("html")).to_have_attribute("data-live-mode", "stream")
     started = page.locator("#run-summary time").first  # relative, exact on hover
     assert started.inner_text().endswith("ago") or started.inner_text() == "just now"
     assert started.get_attribute("title").endswith(f"({started.get_attribute('datetime')})")
@@ -212,7 +212,7 @@ def test_polling_takes_over_when_the_events_stream_fails(
     dashboard: Dashboard, tasks_server: LocalServer
 ) -> None:
     dashboard.allow_console_error(r"status of 503 .*/v1/task-runs/events")
-    run_id = start(tasks_server, "browser-demo/slow", [1.5])
+    run_id = start(tasks_server, "browser-demo/slow", [3.0])
     tasks_server.faults.add("GET /v1/task-runs/events=rate:1:503")
     try:
         page = dashboard.open(f"/runs/{run_id}")
