@@ -358,3 +358,16 @@ def test_a_start_whose_answer_was_lost_is_repeated_with_the_same_idempotency_key
     expect(row).to_have_attribute("data-run-id", run_id)
     expect(row.locator("[data-status]")).to_have_text("succeeded")
     expect(page.locator(f"table.runs tr[data-run-id='{run_id}']")).to_have_count(1)
+
+
+def test_a_rate_limited_request_is_repeated_after_retry_after(
+    dashboard: Dashboard, tasks_server: LocalServer
+) -> None:
+    dashboard.allow_console_error(r"status of 429 .*/v1/tasks\?")
+    tasks_server.faults.add("GET /v1/tasks=429:0.3")
+    try:
+        page = dashboard.open("/")
+        expect(page.get_by_role("link", name="square", exact=True)).to_be_visible()
+    finally:
+        tasks_server.faults.clear()
+    assert tasks_server.requests[("GET", "/v1/tasks")] >= 2

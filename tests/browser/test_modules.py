@@ -124,3 +124,17 @@ def test_durations_and_relative_times_read_naturally(dashboard: Dashboard) -> No
         "just now", "42 s ago", "5 min ago", "3 h ago", "3 d ago", "in 30 s",
         60000, 1500, "succeeded", True, False,
     ]  # fmt: skip
+
+
+def test_retry_after_is_read_as_seconds_or_a_date_and_capped(dashboard: Dashboard) -> None:
+    page = dashboard.open("/")
+    waits = page.evaluate(
+        """async () => {
+            const { retryAfterMs } = await import('/dashboard/api.js');
+            const inFiveSeconds = new Date(Date.now() + 5000).toUTCString();
+            return [retryAfterMs('2'), retryAfterMs('0.25'), retryAfterMs('3600'),
+                    retryAfterMs(null, 1), retryAfterMs('soon', 3), retryAfterMs(inFiveSeconds)];
+        }"""
+    )
+    assert waits[:5] == [2000, 250, 10000, 500, 2000]
+    assert 3000 < waits[5] <= 5000  # an HTTP date has whole seconds

@@ -104,6 +104,22 @@ function scheduleProbe() {
 
 // --- requests -----------------------------------------------------------------------
 
+const MAX_THROTTLED = 3;
+const MAX_RETRY_AFTER_MS = 10000;
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** How long to wait after a 429: Retry-After (seconds or an HTTP date), capped. */
+export function retryAfterMs(header, attempt = 1) {
+  let ms = NaN;
+  if (header) {
+    const seconds = Number(header);
+    ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - Date.now();
+  }
+  if (!Number.isFinite(ms) || ms < 0) ms = 500 * 2 ** (attempt - 1);
+  return Math.min(ms, MAX_RETRY_AFTER_MS);
+}
+
 export function apiUrl(path, query = {}) {
   const url = new URL(path, location.origin);
   for (const [name, value] of Object.entries(query)) {
@@ -123,6 +139,7 @@ export function apiUrl(path, query = {}) {
 export async function request(method, path, { query, body, signal } = {}) {
   const url = apiUrl(path, query);
   let rejectedKey = false;
+  let throttled = 0;
   for (;;) {
     const extra = { Accept: "application/json" };
     if (body !== undefined) extra["Content-Type"] = "application/json";
@@ -146,6 +163,12 @@ export async function request(method, path, { query, body, signal } = {}) {
       sessionStorage.removeItem(KEY_STORAGE);
       await askForKey(rejectedKey);
       rejectedKey = true;
+      continue;
+    }
+    if (response.status === 429 && throttled < MAX_THROTTLED) {
+      // Rate limited: the request was refused unread, so waiting and repeating it is safe.
+      throttled++;
+      await sleep(retryAfterMs(response.headers.get("Retry-After"), throttled));
       continue;
     }
     if (response.status === 204) return null;
