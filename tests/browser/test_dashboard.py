@@ -16,7 +16,7 @@ def test_manual_run_flow_from_home_to_a_live_row_at_the_top(
     dashboard: Dashboard, tasks_server: LocalServer
 ) -> None:
     page = dashboard.open("/")
-    page.get_by_role("link", name="slow", exact=True).click()
+    page.locator("table.tasks").get_by_role("link", name="slow", exact=True).click()
     page.wait_for_url("**/tasks/browser-demo/slow")
     page.wait_for_selector("html[data-ready]")
     page.evaluate("window.samePage = true")  # proves the row changes without a reload
@@ -239,7 +239,9 @@ def test_api_key_is_asked_for_and_kept_in_session_storage_only(browser: Browser)
         )
         key.fill("browser-secret")
         dialog.get_by_role("button", name="Use this key").click()
-        expect(page.get_by_role("link", name="square", exact=True)).to_be_visible()
+        expect(
+            page.locator("table.tasks").get_by_role("link", name="square", exact=True)
+        ).to_be_visible()
         assert page.evaluate("Object.values(sessionStorage)") == ["browser-secret"]
         assert page.evaluate("localStorage.length") == 0
         page.reload()
@@ -367,7 +369,9 @@ def test_a_rate_limited_request_is_repeated_after_retry_after(
     tasks_server.faults.add("GET /v1/tasks=429:0.3")
     try:
         page = dashboard.open("/")
-        expect(page.get_by_role("link", name="square", exact=True)).to_be_visible()
+        expect(
+            page.locator("table.tasks").get_by_role("link", name="square", exact=True)
+        ).to_be_visible()
     finally:
         tasks_server.faults.clear()
     assert tasks_server.requests[("GET", "/v1/tasks")] >= 2
