@@ -5,7 +5,7 @@ from __future__ import annotations
 import nox
 
 nox.options.default_venv_backend = "venv"
-nox.options.sessions = ["lint", "typecheck", "codegen_check", "tests", "examples"]
+nox.options.sessions = ["lint", "typecheck", "codegen_check", "tests", "examples", "browser"]
 nox.options.reuse_existing_virtualenvs = True
 
 PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
@@ -23,6 +23,24 @@ def tests(session: nox.Session) -> None:
     """Run the test suite (unit, both client twins, local server, integration)."""
     session.install("-e", ".[all]", *group("test"))
     session.run("pytest", "-q", "-p", "no:cacheprovider", *session.posargs)
+
+
+@nox.session(python=CODEGEN_PYTHON)
+def browser(session: nox.Session) -> None:
+    """The dashboard in headless Chromium: Debian's `chromium` package, driven by Playwright.
+
+    Playwright's own browser download is never used (no `playwright install`); .ci/run
+    installs the system package. `pytest` alone leaves tests/browser out.
+    """
+    session.install("-e", ".[server]", *group("browser"))
+    session.run("pytest", "-q", "-p", "no:cacheprovider", "tests/browser", *session.posargs)
+
+
+@nox.session(python=CODEGEN_PYTHON)
+def screenshots(session: nox.Session) -> None:
+    """Remake the dashboard's screenshots in docs/img/ (light and dark)."""
+    session.install("-e", ".[server]", *group("browser"))
+    session.run("python", "docs/screenshots.py", *session.posargs)
 
 
 @nox.session(python=CODEGEN_PYTHON)

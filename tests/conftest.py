@@ -7,6 +7,7 @@ blocking twin use them the same way. Servers run the bundled ``demo`` workflow.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -56,3 +57,21 @@ def clean_render_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
 def auth_key() -> str:
     """The key ``auth_server`` accepts."""
     return AUTH_KEY
+
+
+_BROWSER_TESTS = Path(__file__).parent / "browser"
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Collect the browser tests (they need Chromium) only when a path inside them is given.
+
+    ``pytest tests/browser`` (the ``browser`` nox session) runs them; ``pytest`` alone,
+    as the ``tests`` sessions on every Python run it, leaves them out.
+    """
+    if collection_path != _BROWSER_TESTS:
+        return None
+    for arg in config.args:
+        given = Path(arg.split("::", 1)[0]).resolve()
+        if given == _BROWSER_TESTS or _BROWSER_TESTS in given.parents:
+            return None
+    return True

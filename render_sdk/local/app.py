@@ -22,6 +22,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
+from render_sdk.local.dashboard import is_dashboard_path, serve_dashboard
 from render_sdk.local.engine import Engine
 from render_sdk.local.events import EventHub
 from render_sdk.local.faults import Fault, FaultPlan
@@ -369,6 +370,10 @@ class LocalApp:
             return
         if scope["type"] != "http":
             await self.routes(scope, receive, send)
+            return
+        if is_dashboard_path(scope["path"]):
+            # The pages are public files; the API they call keeps its auth and faults.
+            await serve_dashboard(scope, receive, send)
             return
         state = self.state
         limit, remaining, reset = state.note_request(scope)

@@ -149,6 +149,7 @@ def _announce(server: object, auth: bool, faults: FaultPlan) -> None:
 
     assert isinstance(server, LocalServer)
     lines = [f"Render Workflows local server listening on {server.base_url} (API under /v1)"]
+    lines.append(f"Dashboard: {server.base_url}/ (open it in a browser)")
     lines.append("Authentication: " + ("bearer API key required" if auth else "none"))
     if server.worker is not None:
         lines.append(f"Worker command: {server.worker.config.display} (one process per attempt)")
