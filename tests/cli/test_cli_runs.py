@@ -105,7 +105,9 @@ def test_wait_timeout_is_exit_4(cli: CLI, start_run: StartRun, sdk: Client) -> N
 
 
 def test_watch_prints_a_line_as_each_run_finishes(cli: CLI, start_run: StartRun) -> None:
-    slow = start_run("demo/slow", [0.8])
+    # Long enough that the CLI process is surely watching before the slow run ends, even
+    # on a loaded machine (the order of the lines is what this test proves).
+    slow = start_run("demo/slow", [3])
     quick = start_run("demo/greet", {"name": "Bo"})
     failing = start_run("demo/fail", ["late"])
     result = cli("runs", "watch", slow, quick, failing)
