@@ -7,7 +7,8 @@ from collections.abc import AsyncIterator, Mapping
 
 import httpx
 
-from ..errors import APIConnectionError, APITimeoutError
+from .._fork import PerProcess, current_pid
+from ..errors import APIConnectionError, APITimeoutError, ConfigurationError
 from .base import HTTPRequest, HTTPResponse
 
 __all__ = ["HttpxTransport"]
@@ -66,6 +67,15 @@ class _HttpxStream:
         await self._response.aclose()
 
 
+class _Pool:
+    """The httpx clients and request slots of one process."""
+
+    def __init__(self, client: httpx.AsyncClient, stream_client: httpx.AsyncClient | None) -> None:
+        self.client = client
+        self.stream_client = stream_client
+        self.slots: asyncio.Semaphore | None = None
+
+
 class HttpxTransport:
     """Send requests through one pooled ``httpx.AsyncClient``.
 
@@ -74,15 +84,32 @@ class HttpxTransport:
     so a small pool of connections that are all kept alive and reused costs far less CPU
     than a large one (or than reconnecting).
     Event streams use a client of their own, so they never hold ordinary connections.
+    The pool belongs to the process that opened it: a child of ``os.fork()`` opens its own.
     """
 
     def __init__(
         self, *, max_connections: int = 20, client: httpx.AsyncClient | None = None
     ) -> None:
         self._max_connections = max_connections
-        self._client = client if client is not None else self._new_client(max_connections)
-        self._stream_client = client
-        self._slots: asyncio.Semaphore | None = None
+        self._caller_client = client
+        self._origin_pid = current_pid()
+        first = _Pool(client, client) if client is not None else self._new_pool()
+        self._pool = PerProcess(self._fresh_pool, first)
+
+    def _new_pool(self) -> _Pool:
+        return _Pool(self._new_client(self._max_connections), None)
+
+    def _fresh_pool(self) -> _Pool:
+        """A pool after close, or in a forked child (which must not use the parent's)."""
+        if self._caller_client is not None:
+            if current_pid() == self._origin_pid:
+                return _Pool(self._caller_client, self._caller_client)
+            raise ConfigurationError(
+                "this transport sends through an httpx.AsyncClient passed in by the caller, "
+                "whose connections belong to the parent of this forked process: create the "
+                "client (and the AsyncClient using it) in the child, after the fork"
+            )
+        return self._new_pool()
 
     @staticmethod
     def _new_client(max_connections: int | None) -> httpx.AsyncClient:
@@ -96,11 +123,12 @@ class HttpxTransport:
 
     async def send(self, request: HTTPRequest) -> HTTPResponse:
         """Send ``request`` and read the whole response."""
-        if self._slots is None:
-            self._slots = asyncio.Semaphore(self._max_connections)
+        pool = self._pool.get()
+        if pool.slots is None:
+            pool.slots = asyncio.Semaphore(self._max_connections)
         try:
-            async with self._slots:
-                response = await self._client.request(
+            async with pool.slots:
+                response = await pool.client.request(
                     request.method,
                     request.url,
                     content=request.content,
@@ -113,9 +141,10 @@ class HttpxTransport:
 
     async def stream(self, request: HTTPRequest) -> _HttpxStream:
         """Send ``request`` on the streams' client; the body is left unread."""
-        if self._stream_client is None:
-            self._stream_client = self._new_client(None)
-        built = self._stream_client.build_request(
+        pool = self._pool.get()
+        if pool.stream_client is None:
+            pool.stream_client = self._new_client(None)
+        built = pool.stream_client.build_request(
             request.method,
             request.url,
             content=request.content,
@@ -123,13 +152,16 @@ class HttpxTransport:
             timeout=_timeout(request),
         )
         try:
-            response = await self._stream_client.send(built, stream=True)
+            response = await pool.stream_client.send(built, stream=True)
         except httpx.HTTPError as exc:
             raise map_httpx_error(exc, request.method, request.url) from exc
         return _HttpxStream(response, request.method, request.url)
 
     async def aclose(self) -> None:
-        """Close every pooled connection."""
-        await self._client.aclose()
-        if self._stream_client is not None and self._stream_client is not self._client:
-            await self._stream_client.aclose()
+        """Close every pooled connection (of this process: a parent's are left to it)."""
+        pool = self._pool.take()
+        if pool is None:
+            return
+        await pool.client.aclose()
+        if pool.stream_client is not None and pool.stream_client is not pool.client:
+            await pool.stream_client.aclose()
