@@ -68,6 +68,25 @@ def in_a_fresh_loop(client: AsyncClient, label: str) -> None:
     asyncio.run(concurrent_calls(client, label, wait=True))
 
 
+def in_fresh_loops_on_threads(client: AsyncClient, label: str, threads: int = 2) -> None:
+    """Each thread runs its own loop; all share the one client crossed over from the parent."""
+    failures: list[BaseException] = []
+
+    def run(index: int) -> None:
+        try:
+            in_a_fresh_loop(client, f"{label}-thread{index}")
+        except BaseException as exc:  # reported by the child's main thread
+            failures.append(exc)
+
+    workers = [threading.Thread(target=run, args=(n,)) for n in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=WAIT)
+    if failures:
+        raise failures[0]
+
+
 def test_children_of_an_async_client_used_before_fork_each_get_their_own_answers(
     server: LocalServer,
 ) -> None:
@@ -75,7 +94,9 @@ def test_children_of_an_async_client_used_before_fork_each_get_their_own_answers
     loop = asyncio.new_event_loop()
     try:
         loop.run_until_complete(concurrent_calls(client, "parent-before", wait=False))
-        reports = run_in_children(lambda n: in_a_fresh_loop(client, f"child{n}"), CHILDREN)
+        reports = run_in_children(
+            lambda n: in_fresh_loops_on_threads(client, f"child{n}"), CHILDREN
+        )
         assert reports == [""] * CHILDREN, "\n".join(reports)
         loop.run_until_complete(concurrent_calls(client, "parent-after", wait=True))
     finally:
