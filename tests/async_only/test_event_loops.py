@@ -64,7 +64,7 @@ def test_one_client_serves_two_loops_running_at_the_same_time(server: LocalServe
     asyncio.run(client.aclose())
 
 
-@pytest.mark.filterwarnings("ignore:.*httpx2:DeprecationWarning")
+@pytest.mark.filterwarnings("ignore:Using .httpx. with .starlette.testclient.")
 def test_a_module_level_client_works_in_two_starlette_test_clients(server: LocalServer) -> None:
     pytest.importorskip("starlette")
     from starlette.applications import Starlette
