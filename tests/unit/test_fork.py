@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from render_sdk._concurrency import SyncWorkers
-from render_sdk._fork import PerProcess, current_pid
+from render_sdk._fork import PerProcess, after_fork_in_child, current_pid
 from tests.forking import run_in_children
 
 pytestmark = [
@@ -98,3 +98,14 @@ def test_leaving_workers_in_a_child_closes_nothing_of_the_parent() -> None:
     assert not workers.stopped()
     workers.__exit__(None, None, None)
     assert stream.closed
+
+
+def test_callbacks_registered_for_children_run_in_each_child_and_not_in_the_parent() -> None:
+    calls: list[int] = []
+    after_fork_in_child(lambda: calls.append(os.getpid()))
+
+    def child(_: int) -> None:
+        assert calls == [os.getpid()]
+
+    assert run_in_children(child, 2) == ["", ""]
+    assert calls == []
