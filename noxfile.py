@@ -156,3 +156,13 @@ def examples(session: nox.Session) -> None:
         session.run(*pytest, example)
     with session.chdir("examples/django_app"):
         session.run("python", "-W", "error::ResourceWarning", "manage.py", "test", "-v", "1")
+
+
+@nox.session(python=CODEGEN_PYTHON)
+def fork_gunicorn(session: nox.Session) -> None:
+    """gunicorn --preload -w 4 with a Client used before fork: 2,000 requests, all must match.
+
+    `-- --sdk-path DIR` runs the workers on another checkout of render_sdk, to compare.
+    """
+    session.install("-e", ".[all]", *group("fork-bench"))
+    session.run("python", "benchmarks/fork_gunicorn.py", *session.posargs)

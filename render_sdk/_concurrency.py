@@ -13,6 +13,8 @@ from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
+from ._fork import current_pid
+
 if TYPE_CHECKING:
     import asyncio
 
@@ -120,9 +122,13 @@ class SyncWorkers:
 
     Stopping makes ``stopped()`` true and closes every registered resource, which
     unblocks a thread waiting on a socket or a channel; the threads then end by themselves.
+    In a child of ``os.fork()`` the threads do not exist and the resources are the
+    parent's (closing a stream would shut the parent's socket): leaving the block there
+    touches nothing, not even the lock, which a parent thread may have held at the fork.
     """
 
     def __init__(self) -> None:
+        self._pid = current_pid()
         self._stopping = False
         self._stop = threading.Event()
         self._resources: set[Any] = set()
@@ -163,6 +169,9 @@ class SyncWorkers:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if self._pid != current_pid():
+            self._stopping = True
+            return
         with self._lock:
             self._stopping = True
             self._stop.set()
@@ -177,9 +186,14 @@ class SyncWorkers:
 
 
 class AsyncWorkers:
-    """Run coroutines as asyncio tasks; leaving the block cancels and awaits them."""
+    """Run coroutines as asyncio tasks; leaving the block cancels and awaits them.
+
+    In a child of ``os.fork()`` the tasks belong to the parent's event loop: leaving the
+    block there leaves them alone.
+    """
 
     def __init__(self) -> None:
+        self._pid = current_pid()
         self._stopping = False
         self._tasks: list[asyncio.Task[object]] = []
 
@@ -218,6 +232,8 @@ class AsyncWorkers:
         import asyncio
 
         self._stopping = True
+        if self._pid != current_pid():
+            return
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

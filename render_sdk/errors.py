@@ -18,6 +18,7 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
+    "EventLoopError",
     "InternalServerError",
     "InvalidArgumentError",
     "InvalidInputError",
@@ -73,6 +74,16 @@ class InvalidInputError(InvalidArgumentError, TypeError):
         super().__init__(message)
         self.path = path
         """Where the offending value sits, for example ``input_data[2]['when']``."""
+
+
+class EventLoopError(RenderError, RuntimeError):
+    """An AsyncClient was used in a way its event loop does not allow.
+
+    Raised when its connections belong to a loop that has ended or is not the running one
+    and cannot be reopened (an ``httpx.AsyncClient`` of the caller's); the fix is to create
+    the AsyncClient inside the loop that uses it, e.g. in an app's lifespan. It is also a
+    ``RuntimeError``, which is what asyncio raises for the same mistakes.
+    """
 
 
 # --- problems talking to the API ---------------------------------------------------------

@@ -1,4 +1,8 @@
-"""The API's resources as frozen attrs classes with Python names (no I/O, no JSON rules)."""
+"""The API's resources as frozen attrs classes with Python names (no I/O, no JSON rules).
+
+The JSON rules (camelCase names, RFC 3339 date-times, open statuses) live in ``_serde``;
+``to_dict`` and ``from_dict`` only hand the model to it.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,11 @@ import enum
 import types
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
+
+M = TypeVar("M", bound="APIModel")
 
 __all__ = [
     "TERMINAL_STATUSES",
@@ -79,8 +85,42 @@ TERMINAL_STATUSES = frozenset(
 """The statuses after which a run never changes again."""
 
 
+class APIModel:
+    """What every model can do: become the API's JSON shape, and be made from it."""
+
+    __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """This model as the API writes it, ready for ``json.dumps``.
+
+        Keys are camelCase (``taskId``, ``startedAt``); date-times are RFC 3339 strings
+        (``Z`` for UTC); statuses are their strings (unknown ones kept as received);
+        absent optional fields are ``None``; nested attempts are dicts too.
+        ``Model.from_dict(model.to_dict()) == model``.
+        """
+        from ._serde import unstructure
+
+        data: dict[str, Any] = unstructure(self)
+        return data
+
+    @classmethod
+    def from_dict(cls: type[M], data: Mapping[str, Any]) -> M:
+        """Make the model from the API's JSON shape (as ``to_dict`` or the API writes it).
+
+        Unknown keys are ignored and unknown statuses kept; a missing required field or a
+        value of the wrong type raises InvalidArgumentError naming its path.
+        """
+        from ._serde import ShapeError, structure
+        from .errors import InvalidArgumentError
+
+        try:
+            return structure(dict(data) if isinstance(data, Mapping) else data, cls)
+        except ShapeError as exc:
+            raise InvalidArgumentError(str(exc)) from None
+
+
 @attrs.frozen(kw_only=True)
-class Task:
+class Task(APIModel):
     """A task registered in a workflow."""
 
     id: str
@@ -91,7 +131,7 @@ class Task:
 
 
 @attrs.frozen(kw_only=True)
-class TaskAttempt:
+class TaskAttempt(APIModel):
     """One attempt at executing a task run (runs are retried as new attempts)."""
 
     attempt: int
@@ -112,7 +152,7 @@ class TaskAttemptDetails(TaskAttempt):
 
 
 @attrs.frozen(kw_only=True)
-class TaskRun:
+class TaskRun(APIModel):
     """A run of a task, as listed or as returned when it is started."""
 
     id: str
@@ -186,7 +226,7 @@ def _read_only(labels: Mapping[str, str]) -> Mapping[str, str]:
 
 
 @attrs.frozen(kw_only=True)
-class LogEntry:
+class LogEntry(APIModel):
     """One log line, as Render's logs API returns it.
 
     ``labels`` maps label names (``resource``, ``taskRun``, ``task``, ``level``, ``type``,
@@ -220,3 +260,22 @@ class LogEntry:
     def resource(self) -> str:
         """The ``resource`` label: for task runs, the workflow ID (``wfl-...``)."""
         return self.labels.get("resource", "")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The API's log object: ``{"id", "message", "timestamp", "labels": [...]}``."""
+        from ._logs import log_entry_json
+
+        return log_entry_json(self)
+
+    @classmethod
+    def from_dict(cls: type[M], data: Mapping[str, Any]) -> M:
+        """Make a log entry from the API's log object (as ``to_dict`` writes it)."""
+        from ._logs import parse_log_entry
+        from ._serde import ShapeError
+        from .errors import InvalidArgumentError
+
+        try:
+            entry: Any = parse_log_entry(dict(data) if isinstance(data, Mapping) else data)
+        except ShapeError as exc:
+            raise InvalidArgumentError(str(exc)) from None
+        return entry  # type: ignore[no-any-return]

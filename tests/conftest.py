@@ -14,6 +14,9 @@ import pytest
 from render_sdk.local import LocalServer, serve
 from render_sdk.local.examples import demo
 
+# tests/plugin runs small pytest sessions of its own, as users of the render_sdk plugin do.
+pytest_plugins = ["pytester"]
+
 #: The bearer key the ``auth_server`` fixture requires.
 AUTH_KEY = "rnd_integration_secret_key"
 

@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -25,6 +26,11 @@ class TaskRun(SyncResultMixin, models.TaskRun):
     """
 
     _workflows: WorkflowsService = attrs.field(repr=False, eq=False, alias="workflows")
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> models.TaskRun:  # type: ignore[override]
+        """Plain ``TaskRun`` data: a handle is made by a client (``workflows.start_task``)."""
+        return models.TaskRun.from_dict(data)
 
     def wait(
         self, *, timeout: float | None = None, raise_on_failure: bool = True

@@ -12,6 +12,7 @@ from collections.abc import Generator, Sequence
 
 from .. import _api, models
 from .._concurrency import SyncChannel, SyncWorkers
+from .._fork import current_pid
 from .._sse import SSEParser
 from .._transport.base import Timeout
 from .._waitstate import (
@@ -211,43 +212,56 @@ def follow_runs(
     start = clock.now()
     deadline = None if timeout is None else start + timeout
     use_events = options.strategy != "poll"
-    # A few runs are read at once, and subscribed to only if a read finds one unfinished:
-    # a run that is already over (or ends at once) costs no stream. Many runs are
-    # subscribed to first and read once their stream is up (or after a grace period).
-    subscribe_first = use_events and len(run_ids) > options.readers
-    state = WaitState(
-        run_ids,
-        now=start,
-        poll_schedule=options.poll_schedule,
-        stream_grace=options.stream_grace if subscribe_first else None,
-        safety_interval=options.safety_interval,
-    )
-    inbox: SyncChannel[Message] = SyncChannel()
-    reads: SyncChannel[tuple[bool, str]] = SyncChannel()
-    subscribed = not use_events
-    with SyncWorkers() as workers:
-        workers.register(reads)
-        for _ in range(max(1, min(options.readers, len(state.pending)))):
-            workers.spawn(_read_runs, api, reads, inbox, workers, deadline)
-        if subscribe_first:
-            _subscribe(api, state.pending, inbox, workers, options)
-            subscribed = True
-        while not state.done:
-            now = clock.now()
-            for run_id in state.take_reads(now):
-                reads.put((state.wants_details(run_id), run_id))
-            if deadline is not None and now >= deadline:
-                raise _timeout_error(state, timeout)
-            waits = [moment - now for moment in (state.next_due(), deadline) if moment is not None]
-            message: Message | None = clock.wait(inbox, min(waits) if waits else None)
-            if message is None:
-                continue
-            out = state.apply(
-                message, clock.now(), updates=updates, events_required=options.strategy == "events"
-            )
-            if not subscribed and not state.done:
-                # Subscribe before handing anything to the caller, who may stop iterating.
+    pending = list(run_ids)
+    while pending:
+        # A caller may fork while this generator is suspended at a yield: the child then
+        # resumes it without the parent's workers. It starts over there with workers of
+        # its own for the runs still pending (and the same deadline).
+        origin = current_pid()
+        # A few runs are read at once, and subscribed to only if a read finds one
+        # unfinished: a run that is already over (or ends at once) costs no stream. Many
+        # runs are subscribed to first and read once their stream is up (or after a
+        # grace period).
+        subscribe_first = use_events and len(pending) > options.readers
+        state = WaitState(
+            pending,
+            now=clock.now(),
+            poll_schedule=options.poll_schedule,
+            stream_grace=options.stream_grace if subscribe_first else None,
+            safety_interval=options.safety_interval,
+        )
+        inbox: SyncChannel[Message] = SyncChannel()
+        reads: SyncChannel[tuple[bool, str]] = SyncChannel()
+        subscribed = not use_events
+        with SyncWorkers() as workers:
+            workers.register(reads)
+            for _ in range(max(1, min(options.readers, len(state.pending)))):
+                workers.spawn(_read_runs, api, reads, inbox, workers, deadline)
+            if subscribe_first:
                 _subscribe(api, state.pending, inbox, workers, options)
                 subscribed = True
-            if out is not None:
-                yield out
+            while not state.done:
+                now = clock.now()
+                for run_id in state.take_reads(now):
+                    reads.put((state.wants_details(run_id), run_id))
+                if deadline is not None and now >= deadline:
+                    raise _timeout_error(state, timeout)
+                waits = [m - now for m in (state.next_due(), deadline) if m is not None]
+                message: Message | None = clock.wait(inbox, min(waits) if waits else None)
+                if message is None:
+                    continue
+                out = state.apply(
+                    message,
+                    clock.now(),
+                    updates=updates,
+                    events_required=options.strategy == "events",
+                )
+                if not subscribed and not state.done:
+                    # Subscribe before handing anything to the caller, who may stop iterating.
+                    _subscribe(api, state.pending, inbox, workers, options)
+                    subscribed = True
+                if out is not None:
+                    yield out
+                    if current_pid() != origin:
+                        break
+        pending = list(state.pending)

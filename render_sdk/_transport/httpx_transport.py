@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+import weakref
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 
 import httpx
 
-from ..errors import APIConnectionError, APITimeoutError
+from .._fork import PerProcess, current_pid
+from ..errors import APIConnectionError, APITimeoutError, ConfigurationError, EventLoopError
 from .base import HTTPRequest, HTTPResponse
 
 __all__ = ["HttpxTransport"]
@@ -66,23 +68,76 @@ class _HttpxStream:
         await self._response.aclose()
 
 
+_LOOP_ADVICE = (
+    "create the AsyncClient inside the event loop that uses it (in a web app, in its "
+    "lifespan or startup handler) and close it there"
+)
+
+
+class _Pool:
+    """The httpx clients and request slots of one event loop in one process.
+
+    Connections belong to the loop that opened them. A pool watches its loop through an
+    async generator that the loop closes when it shuts down (``asyncio.run``, anyio and
+    pytest-asyncio all do), and closes its connections then, while the loop still runs.
+    """
+
+    def __init__(
+        self, client: httpx.AsyncClient, stream_client: httpx.AsyncClient | None, slots: int
+    ) -> None:
+        self.client = client
+        self.stream_client = stream_client
+        self.slots = asyncio.Semaphore(slots)
+        self.closed = False
+        self._watch: AsyncGenerator[None, None] | None = None
+
+    async def watch_loop(self) -> None:
+        """Close this pool when the running loop shuts down its async generators."""
+        self._watch = self._until_loop_shutdown()
+        await self._watch.__anext__()
+
+    async def _until_loop_shutdown(self) -> AsyncGenerator[None, None]:
+        try:
+            yield
+        finally:
+            await self.aclose()
+
+    async def aclose(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        await self.client.aclose()
+        if self.stream_client is not None and self.stream_client is not self.client:
+            await self.stream_client.aclose()
+
+
 class HttpxTransport:
-    """Send requests through one pooled ``httpx.AsyncClient``.
+    """Send requests through one pooled ``httpx.AsyncClient`` per event loop.
 
     At most ``max_connections`` requests are handed to httpx at once; the rest wait
     here, cheaply. httpx checks every pooled connection on every request and response,
     so a small pool of connections that are all kept alive and reused costs far less CPU
     than a large one (or than reconnecting).
     Event streams use a client of their own, so they never hold ordinary connections.
+
+    A pool belongs to one event loop in one process: used from another loop (a second
+    ``asyncio.run``, a test client that runs each app in a loop of its own) the transport
+    opens a pool for that loop, and a child of ``os.fork()`` opens its own. A client passed
+    in by the caller cannot be rebuilt: using it from a second loop raises EventLoopError.
     """
 
     def __init__(
         self, *, max_connections: int = 20, client: httpx.AsyncClient | None = None
     ) -> None:
         self._max_connections = max_connections
-        self._client = client if client is not None else self._new_client(max_connections)
-        self._stream_client = client
-        self._slots: asyncio.Semaphore | None = None
+        self._caller_client = client
+        self._origin_pid = current_pid()
+        # Built now, used by the first loop: a bad proxy or CA setting fails at construction.
+        self._unused_client: httpx.AsyncClient | None = (
+            client if client is not None else self._new_client(max_connections)
+        )
+        self._pools: PerProcess[dict[asyncio.AbstractEventLoop, _Pool]] = PerProcess(dict, {})
+        self._caller_loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
 
     @staticmethod
     def _new_client(max_connections: int | None) -> httpx.AsyncClient:
@@ -94,13 +149,52 @@ class HttpxTransport:
             follow_redirects=False,
         )
 
+    async def _pool(self) -> _Pool:
+        loop = asyncio.get_running_loop()
+        pools = self._pools.get()
+        pool = pools.get(loop)
+        if pool is not None and not pool.closed:
+            return pool
+        for other in [other for other in pools if other is not loop and other.is_closed()]:
+            # That loop ended without shutting down its async generators: its connections
+            # cannot be closed without it, and are left to the garbage collector.
+            del pools[other]
+        if self._caller_client is not None:
+            return self._caller_pool(loop, pools)
+        client, self._unused_client = self._unused_client, None
+        pool = pools[loop] = _Pool(
+            client or self._new_client(self._max_connections), None, self._max_connections
+        )
+        await pool.watch_loop()
+        return pool
+
+    def _caller_pool(
+        self, loop: asyncio.AbstractEventLoop, pools: dict[asyncio.AbstractEventLoop, _Pool]
+    ) -> _Pool:
+        assert self._caller_client is not None
+        if current_pid() != self._origin_pid:
+            raise ConfigurationError(
+                "this transport sends through an httpx.AsyncClient passed in by the caller, "
+                "whose connections belong to the parent of this forked process: create the "
+                "client (and the AsyncClient using it) in the child, after the fork"
+            )
+        first_loop = self._caller_loop() if self._caller_loop is not None else loop
+        if first_loop is not loop:
+            raise EventLoopError(
+                "this AsyncClient sends through an httpx.AsyncClient passed in by the caller, "
+                "which was opened in another event loop and cannot be moved to this one: "
+                + _LOOP_ADVICE
+            )
+        self._caller_loop = weakref.ref(loop)
+        pool = pools[loop] = _Pool(self._caller_client, self._caller_client, self._max_connections)
+        return pool
+
     async def send(self, request: HTTPRequest) -> HTTPResponse:
         """Send ``request`` and read the whole response."""
-        if self._slots is None:
-            self._slots = asyncio.Semaphore(self._max_connections)
+        pool = await self._pool()
         try:
-            async with self._slots:
-                response = await self._client.request(
+            async with pool.slots:
+                response = await pool.client.request(
                     request.method,
                     request.url,
                     content=request.content,
@@ -109,13 +203,16 @@ class HttpxTransport:
                 )
         except httpx.HTTPError as exc:
             raise map_httpx_error(exc, request.method, request.url) from exc
+        except RuntimeError as exc:
+            raise _loop_error(exc) from exc
         return HTTPResponse(response.status_code, response.headers, response.content)
 
     async def stream(self, request: HTTPRequest) -> _HttpxStream:
         """Send ``request`` on the streams' client; the body is left unread."""
-        if self._stream_client is None:
-            self._stream_client = self._new_client(None)
-        built = self._stream_client.build_request(
+        pool = await self._pool()
+        if pool.stream_client is None:
+            pool.stream_client = self._new_client(None)
+        built = pool.stream_client.build_request(
             request.method,
             request.url,
             content=request.content,
@@ -123,13 +220,39 @@ class HttpxTransport:
             timeout=_timeout(request),
         )
         try:
-            response = await self._stream_client.send(built, stream=True)
+            response = await pool.stream_client.send(built, stream=True)
         except httpx.HTTPError as exc:
             raise map_httpx_error(exc, request.method, request.url) from exc
+        except RuntimeError as exc:
+            raise _loop_error(exc) from exc
         return _HttpxStream(response, request.method, request.url)
 
     async def aclose(self) -> None:
-        """Close every pooled connection."""
-        await self._client.aclose()
-        if self._stream_client is not None and self._stream_client is not self._client:
-            await self._stream_client.aclose()
+        """Close the pooled connections of the running loop (this process's only).
+
+        Pools of other loops that still run are closed in their own loop; those of
+        loops that have ended were closed when they shut down.
+        """
+        loop = asyncio.get_running_loop()
+        pools = self._pools.get()
+        for other, pool in list(pools.items()):
+            if other is loop:
+                del pools[other]
+                await pool.aclose()
+            elif other.is_closed():
+                del pools[other]
+            elif other.is_running():
+                asyncio.run_coroutine_threadsafe(pool.aclose(), other)
+        if self._unused_client is not None and self._caller_client is None:
+            client, self._unused_client = self._unused_client, None
+            await client.aclose()
+
+
+def _loop_error(exc: RuntimeError) -> Exception:
+    """A RuntimeError about event loops (from asyncio, anyio or httpcore) as EventLoopError."""
+    if "loop" not in str(exc):
+        return exc
+    return EventLoopError(
+        f"the AsyncClient's connections belong to an event loop that has ended or is not "
+        f"the running one ({exc}): {_LOOP_ADVICE}"
+    )

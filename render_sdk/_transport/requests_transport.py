@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import threading
 from collections.abc import Iterator, Mapping
 from http.cookiejar import DefaultCookiePolicy
 from typing import Any
@@ -14,6 +13,7 @@ import requests.adapters
 import requests.utils
 import urllib3.exceptions
 
+from .._fork import PerProcess
 from ..errors import APIConnectionError, APITimeoutError
 from .base import HTTPRequest, HTTPResponse
 
@@ -141,9 +141,14 @@ class RequestsTransport:
                 os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
             )
         self._proxies: dict[str, dict[str, str]] = {}
-        self._session = session if session is not None else self._new_session()
-        self._stream_session = session
-        self._lock = threading.Lock()
+        # Sessions are per process: a child of os.fork() must never write to a connection
+        # its parent pooled (the two would read each other's responses).
+        if session is None:
+            self._session = PerProcess(self._new_session, self._new_session())
+            self._stream_session: PerProcess[requests.Session] = PerProcess(self._new_session)
+        else:
+            self._session = PerProcess(lambda: _without_parent_connections(session), session)
+            self._stream_session = self._session
 
     def _new_session(self) -> requests.Session:
         session = requests.Session()
@@ -202,21 +207,27 @@ class RequestsTransport:
 
     def send(self, request: HTTPRequest) -> HTTPResponse:
         """Send ``request`` and read the whole response."""
-        response = self._request(self._session, request, stream=False)
+        response = self._request(self._session.get(), request, stream=False)
         return HTTPResponse(response.status_code, response.headers, response.content)
 
     def stream(self, request: HTTPRequest) -> _RequestsStream:
         """Send ``request`` on the streams' session; the body is left unread."""
-        with self._lock:
-            if self._stream_session is None:
-                self._stream_session = self._new_session()
-            session = self._stream_session
-        response = self._request(session, request, stream=True)
+        response = self._request(self._stream_session.get(), request, stream=True)
         return _RequestsStream(response, request.method, request.url)
 
     def close(self) -> None:
-        """Close every pooled connection."""
-        self._session.close()
-        with self._lock:
-            if self._stream_session is not None:
-                self._stream_session.close()
+        """Close every pooled connection (of this process: a parent's are left to it)."""
+        for slot in (self._session, self._stream_session):
+            session = slot.take()
+            if session is not None:
+                session.close()
+
+
+def _without_parent_connections(session: requests.Session) -> requests.Session:
+    """A caller's session, in a forked child: drop the idle connections copied from the parent.
+
+    Closing a copied socket only releases the child's descriptor (nothing is sent on it);
+    the session's adapters open new connections on the next request.
+    """
+    session.close()
+    return session

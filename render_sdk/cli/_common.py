@@ -11,7 +11,6 @@ from render_sdk import Client
 from render_sdk.errors import APIError
 from render_sdk.identifiers import validate_task_run_id
 from render_sdk.models import TaskRun, TaskRunDetails, TaskRunStatus
-from render_sdk.serialization import to_api_json
 
 from ._output import Cell, compact_json, format_duration, format_time, shorten, status_style
 from ._state import EXIT_CANCELED, EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError
@@ -32,7 +31,7 @@ RUN_HEADERS = ("id", "task", "status", "started", "duration")
 
 def run_json(run: TaskRun) -> Any:
     """The run as the API's camelCase JSON (a run handle without its client)."""
-    return to_api_json(run)
+    return run.to_dict()
 
 
 def validate_run_ids(run_ids: Sequence[str]) -> list[str]:

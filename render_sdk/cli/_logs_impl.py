@@ -10,7 +10,6 @@ import click
 from render_sdk import Client
 from render_sdk.errors import WaitTimeoutError
 from render_sdk.models import LogEntry
-from render_sdk.serialization import to_api_json
 
 from ._common import validate_run_ids
 from ._output import Output, format_seconds
@@ -42,7 +41,7 @@ def print_entry(out: Output, entry: LogEntry, *, json_mode: bool, to_stderr: boo
         text = f"{_utc(entry.timestamp)} {entry.message}"
         click.echo(text, err=True)
     elif json_mode:
-        out.json_line(to_api_json(entry))
+        out.json_line(entry.to_dict())
     elif out.tty:
         out.cells(
             [(_clock(entry.timestamp), "dim"), (entry.message, _LEVEL_STYLES.get(entry.level))],

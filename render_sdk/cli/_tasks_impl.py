@@ -11,7 +11,6 @@ import click
 from render_sdk.errors import WaitTimeoutError
 from render_sdk.identifiers import parse_task_identifier, validate_task_id
 from render_sdk.models import Task, TaskRun, TaskRunDetails
-from render_sdk.serialization import to_api_json
 
 from ._common import load_input, outcome_code, outcome_summary, run_json
 from ._logs_impl import tail_run_logs
@@ -39,7 +38,7 @@ def list_tasks(state: CliState, *, workflow: tuple[str, ...], json_mode: bool) -
     client = state.client()
     tasks = list(client.workflows.list_tasks(workflow_id=workflow or None, limit=100))
     if json_mode:
-        out.json([to_api_json(task) for task in tasks])
+        out.json([task.to_dict() for task in tasks])
         return EXIT_OK
     out.table(
         ("id", "name", "workflow", "created"),
@@ -69,7 +68,7 @@ def get_task(state: CliState, *, task: str, json_mode: bool) -> int:
     else:
         found = client.workflows.get_task(validate_task_id(task))
     if json_mode:
-        out.json(to_api_json(found))
+        out.json(found.to_dict())
         return EXIT_OK
     out.fields(
         [

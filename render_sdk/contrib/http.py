@@ -38,7 +38,6 @@ from typing import Any
 
 import attrs
 
-from .. import _serde
 from ..errors import (
     APIConnectionError,
     APIResponseValidationError,
@@ -83,7 +82,7 @@ def _upstream(exc: APIStatusError) -> dict[str, Any]:
 def http_error_for(exc: RenderError) -> HTTPError:
     """The HTTP answer for ``exc``, following the table in this module's docstring."""
     if isinstance(exc, TaskRunError):
-        return HTTPError(200, _serde.unstructure(exc.details))
+        return HTTPError(200, exc.details.to_dict())
     if isinstance(exc, WaitTimeoutError):
         status = None if exc.last_status is None else exc.last_status.value
         return HTTPError(

@@ -1,4 +1,4 @@
-"""``render_sdk.identifiers`` and ``render_sdk.serialization``: public helpers."""
+"""``render_sdk.identifiers`` and the models' ``to_dict``: the public helpers the CLI uses."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import pytest
 
 from render_sdk import Client, InvalidArgumentError, InvalidTaskIdentifierError, models
 from render_sdk.identifiers import parse_task_identifier, validate_task_id, validate_task_run_id
-from render_sdk.serialization import to_api_json
 from render_sdk.testing import MockTransport, json_response
 from tests.fakeapi import FakeAPI, run_json
 
@@ -47,26 +46,42 @@ RUN: dict[str, Any] = {
 }
 
 
-def test_to_api_json_writes_the_api_shape() -> None:
+def test_to_dict_writes_the_api_shape() -> None:
     details = models.TaskRunDetails(**RUN, results=[25], input={"a": 5})
-    data = to_api_json(details)
+    data = details.to_dict()
     assert data["taskId"] == "tsk-1"
     assert data["status"] == "succeeded"
     assert data["results"] == [25]
     assert data["input"] == {"a": 5}
     assert data["startedAt"].startswith("2026-01-02T03:04:05")
-    assert [item["id"] for item in to_api_json([details, details])] == ["trn-1", "trn-1"]
 
 
-def test_to_api_json_writes_a_run_handle_without_its_client() -> None:
+def test_to_dict_writes_a_run_handle_without_its_client() -> None:
     page = [{"taskRun": run_json("trn-9", status="running"), "cursor": "c1"}]
     api = FakeAPI().on("GET", "/v1/task-runs", json_response(200, page))
     with Client(api_key="rnd_x", transport=MockTransport(api)) as client:
         (handle,) = client.workflows.list_task_runs()
-    data = to_api_json(handle)
+    data = handle.to_dict()
     assert data["id"] == "trn-9"
     assert data["status"] == "running"
     assert "workflows" not in data
     assert set(data) == set(
-        to_api_json(models.TaskRun(id="trn-9", task_id="t", status=models.TaskRunStatus.RUNNING))
+        models.TaskRun(id="trn-9", task_id="t", status=models.TaskRunStatus.RUNNING).to_dict()
     )
+
+
+def test_a_log_entry_round_trips_through_the_api_shape() -> None:
+    entry = models.LogEntry(
+        id="log-1",
+        message="hello",
+        timestamp=datetime(2026, 1, 2, 3, 4, 5, 123456, tzinfo=timezone.utc),
+        labels={"taskRun": "trn-1", "level": "info"},
+    )
+    data = entry.to_dict()
+    assert data == {
+        "id": "log-1",
+        "message": "hello",
+        "timestamp": "2026-01-02T03:04:05.123456Z",
+        "labels": [{"name": "taskRun", "value": "trn-1"}, {"name": "level", "value": "info"}],
+    }
+    assert models.LogEntry.from_dict(data) == entry
