@@ -11,6 +11,7 @@ import attrs
 
 from .._checks import check_int, check_seconds
 from .._clock import Clock, SystemClock
+from .._concurrency import SyncRateLimitGate
 from .._config import ResolvedConfig, resolve_config, user_agent
 from .._inputs import DEFAULT_MAX_INPUT_BYTES
 from .._polling import PollSchedule
@@ -36,6 +37,11 @@ class Client:
     ``RENDER_USE_LOCAL_DEV=true`` it talks to ``http://localhost:8120`` (or
     ``RENDER_LOCAL_DEV_URL``) and needs no key. Use it as a context manager, or call
     the close method, to release its connections.
+
+    Requests are paced by the API's ``RateLimit-*`` headers: when a window is spent,
+    further requests of that endpoint group wait for it to reset (logged at INFO on the
+    ``render_sdk`` logger) instead of collecting 429s; ``rate_limit_pacing=False`` turns
+    that off.
     """
 
     def __init__(
@@ -54,6 +60,7 @@ class Client:
         allow_insecure_http: bool = False,
         transport: HTTPTransport | None = None,
         clock: Clock | None = None,
+        rate_limit_pacing: bool = True,
     ) -> None:
         # Everything is checked before the transport exists, so a bad argument leaks nothing.
         config = resolve_config(api_key, base_url, allow_insecure_http=allow_insecure_http)
@@ -72,14 +79,21 @@ class Client:
             )
         except ValueError as exc:
             raise InvalidArgumentError(str(exc)) from exc
+        if not isinstance(rate_limit_pacing, bool):
+            raise InvalidArgumentError(
+                f"rate_limit_pacing must be True or False, got {rate_limit_pacing!r}"
+            )
+        clock = clock if clock is not None else SystemClock()
         self._owns_transport = transport is None
         self._api = APIClient(
             config=config,
             transport=transport if transport is not None else create_sync_transport(),
             timeout=timeout,
             retry_policy=retry_policy,
-            clock=clock if clock is not None else SystemClock(),
+            clock=clock,
             headers=_headers(config, default_headers),
+            # One gate per client: its threads or tasks share the API's rate-limit windows.
+            gate=SyncRateLimitGate(clock) if rate_limit_pacing else None,
         )
         self._wait_options = wait_options
         self._max_input_bytes = max_input_bytes
@@ -127,6 +141,7 @@ class Client:
             retry_policy=policy,
             clock=self._api.clock,
             headers=self._api._headers,
+            gate=self._api.gate,
         )
         clone._wait_options = self._wait_options
         clone._max_input_bytes = self._max_input_bytes

@@ -96,8 +96,12 @@ class LocalServer:
         heartbeat: float = 15.0,
         retry_ms: int = 1000,
         log_level: str = "warning",
+        rate_limit: int | None = None,
     ) -> None:
-        """Prepare the server; nothing listens until :meth:`start` or :meth:`run`."""
+        """Prepare the server; nothing listens until :meth:`start` or :meth:`run`.
+
+        ``rate_limit``: requests per second per endpoint group (None: unlimited).
+        """
         workflows = collect_workflows(tasks, workflow)
         plan = faults if isinstance(faults, FaultPlan) else FaultPlan.from_spec(faults)
         self.state = ServerState(
@@ -106,6 +110,7 @@ class LocalServer:
             faults=plan,
             heartbeat=heartbeat,
             retry_ms=retry_ms,
+            rate_limit=rate_limit,
         )
         self.host = host
         self._requested_port = port
@@ -159,6 +164,12 @@ class LocalServer:
     def connections(self) -> int:
         """How many distinct client TCP connections sent at least one request."""
         return self.state.connections
+
+    @property
+    def rate_limited(self) -> int:
+        """How many requests were answered 429 by the rate limit (injected faults aside)."""
+        limiter = self.state.rate_limiter
+        return 0 if limiter is None else limiter.refused
 
     @property
     def requests(self) -> Counter[tuple[str, str]]:
@@ -257,11 +268,13 @@ def serve(
     faults: FaultsSource = None,
     heartbeat: float = 15.0,
     retry_ms: int = 1000,
+    rate_limit: int | None = None,
 ) -> Iterator[LocalServer]:
     """Run a local server in a background thread for the duration of a ``with`` block.
 
     ``tasks`` is a module, a module name or ``.py`` path, a ``Workflow`` or several;
-    ``port=0`` picks a free port (see ``server.base_url``).
+    ``port=0`` picks a free port (see ``server.base_url``). ``rate_limit=N`` allows N
+    requests per second per endpoint group, with ``RateLimit-*`` headers and 429s.
     """
     server = LocalServer(
         tasks,
@@ -272,6 +285,7 @@ def serve(
         faults=faults,
         heartbeat=heartbeat,
         retry_ms=retry_ms,
+        rate_limit=rate_limit,
     )
     server.start()
     try:
