@@ -51,7 +51,8 @@ def test_a_window_allows_the_limit_then_refuses_until_it_resets() -> None:
     assert all(v.limit == 3 for v in verdicts)
     clock.now += 0.6
     refused = limiter.take(GROUP)
-    assert not refused.allowed and refused.reset == pytest.approx(0.4)
+    assert not refused.allowed
+    assert refused.reset == pytest.approx(0.4)
     assert limiter.refused == 2
     clock.now += 0.4
     assert limiter.take(GROUP) == Verdict(True, 3, 2, 1.0)
@@ -139,7 +140,8 @@ def test_the_command_line_takes_a_rate_limit() -> None:
         text=True,
     )
     assert bad.returncode == 2
-    assert "--rate-limit" in bad.stderr and ">= 1" in bad.stderr
+    assert "--rate-limit" in bad.stderr
+    assert ">= 1" in bad.stderr
 
 
 def test_the_command_line_announces_its_rate_limit() -> None:

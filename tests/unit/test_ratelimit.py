@@ -79,11 +79,13 @@ def test_a_reset_above_ten_to_the_ninth_is_a_unix_time() -> None:
     parsed = parse_rate_limit_headers(
         {"RateLimit-Remaining": "0", "RateLimit-Reset": str(int(WALL) + 30)}, WALL
     )
-    assert parsed is not None and parsed.reset_after == pytest.approx(30.0)
+    assert parsed is not None
+    assert parsed.reset_after == pytest.approx(30.0)
     past = parse_rate_limit_headers(
         {"RateLimit-Remaining": "0", "RateLimit-Reset": str(int(WALL) - 5)}, WALL
     )
-    assert past is not None and past.reset_after == 0.0
+    assert past is not None
+    assert past.reset_after == 0.0
 
 
 def test_list_valued_headers_use_their_first_item() -> None:
@@ -91,7 +93,8 @@ def test_list_valued_headers_use_their_first_item() -> None:
         {"RateLimit-Limit": "100, 1000;w=3600", "RateLimit-Remaining": "3", "RateLimit-Reset": "9"},
         WALL,
     )
-    assert parsed is not None and parsed.limit == 100
+    assert parsed is not None
+    assert parsed.limit == 100
 
 
 @pytest.mark.parametrize(
@@ -129,7 +132,8 @@ def test_an_unreadable_or_zero_limit_is_unknown_but_the_window_is_kept() -> None
 def test_any_header_values_parse_or_give_none_never_raise(given_headers: dict[str, str]) -> None:
     parsed = parse_rate_limit_headers(given_headers, WALL)
     if parsed is not None:
-        assert parsed.remaining >= 0 and parsed.reset_after >= 0
+        assert parsed.remaining >= 0
+        assert parsed.reset_after >= 0
         assert parsed.limit is None or parsed.limit >= 1
 
 
