@@ -6,6 +6,7 @@ turns ``AsyncWorkers`` into ``SyncWorkers`` and ``AsyncChannel`` into ``SyncChan
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import math
 import os
@@ -268,6 +269,11 @@ class SyncRateLimitGate:
     this class only waits (on the client's clock, or for an answer to arrive). After
     ``os.fork()`` the child starts afresh: it has none of its parent's requests in flight,
     and a lock held by a parent's thread would never be released in the child.
+
+    An answer wakes only as many held requests as may now go (waking every one on every
+    answer would cost each answer a pass over all of them), plus the few that wait with
+    no time limit (for a probe, or a fresh window's first answer): they need to look
+    at what the answer said to know how long to wait.
     """
 
     def __init__(self, clock: Clock, *, max_hold: float = 60.0) -> None:
@@ -278,7 +284,16 @@ class SyncRateLimitGate:
     def _start_fresh(self) -> None:
         self._pid = os.getpid()
         self._pacing = RateLimitPacing(max_hold=self._max_hold)
-        self._answered = threading.Condition(threading.Lock())
+        self._lock = threading.Lock()
+        # Per group: (held until a reset or an answer, held until an answer only).
+        self._conditions: dict[str, tuple[threading.Condition, threading.Condition]] = {}
+
+    def _pair(self, group: str) -> tuple[threading.Condition, threading.Condition]:
+        pair = self._conditions.get(group)
+        if pair is None:
+            pair = (threading.Condition(self._lock), threading.Condition(self._lock))
+            self._conditions[group] = pair
+        return pair
 
     def acquire(self, group: str, deadline: float | None = None) -> None:
         """Return once a request of ``group`` may be sent (it then counts as in flight)."""
@@ -286,7 +301,7 @@ class SyncRateLimitGate:
             self._start_fresh()
         logged = False
         while True:
-            with self._answered:
+            with self._lock:
                 now = self._clock.now()
                 decision = self._pacing.admit(group, now, deadline)
                 if isinstance(decision, Admit):
@@ -295,8 +310,11 @@ class SyncRateLimitGate:
                     _log_hold(group, decision, now, self._pacing.in_flight(group))
                     logged = True
                 if decision.on_answer:
-                    timeout = None if math.isinf(decision.until) else decision.until - now
-                    self._answered.wait(timeout)
+                    timed, untimed = self._pair(group)
+                    if math.isinf(decision.until):
+                        untimed.wait()
+                    else:
+                        timed.wait(decision.until - now)
                     continue
             self._clock.sleep(decision.until - now)
 
@@ -305,17 +323,28 @@ class SyncRateLimitGate:
         if self._pid != os.getpid():
             return  # a request of the parent's, finishing in a forked child
         reading = None if headers is None else parse_rate_limit_headers(headers, time.time())
-        with self._answered:
-            self._pacing.settle(group, self._clock.now(), reading, answered=headers is not None)
-            self._answered.notify_all()
+        with self._lock:
+            now = self._clock.now()
+            self._pacing.settle(group, now, reading, answered=headers is not None)
+            pair = self._conditions.get(group)
+            if pair is None:
+                return
+            timed, untimed = pair
+            untimed.notify_all()
+            free = self._pacing.available(group, now)
+            if math.isinf(free):
+                timed.notify_all()
+            elif free >= 1:
+                timed.notify(int(free))
 
 
 class AsyncRateLimitGate:
     """Hold an asyncio client's requests while the API's rate-limit window is spent.
 
-    Shared by every task of one client (see ``SyncRateLimitGate``). Needs no lock: the
-    decision and its bookkeeping happen between two awaits. Waiters for an answer wait
-    on futures of the loop they run on, so the gate is bound to no event loop.
+    Shared by every task of one client (see ``SyncRateLimitGate``, which wakes held
+    requests the same way). Needs no lock: each decision and its bookkeeping happen
+    between two awaits. Held requests wait on futures of the loop they run on, so the
+    gate is bound to no event loop.
     """
 
     def __init__(self, clock: AsyncClock, *, max_hold: float = 60.0) -> None:
@@ -326,7 +355,8 @@ class AsyncRateLimitGate:
     def _start_fresh(self) -> None:
         self._pid = os.getpid()
         self._pacing = RateLimitPacing(max_hold=self._max_hold)
-        self._waiters: list[asyncio.Future[None]] = []
+        # Per group: (held until a reset or an answer, held until an answer only).
+        self._waiters: dict[str, tuple[_Waiters, _Waiters]] = {}
 
     async def acquire(self, group: str, deadline: float | None = None) -> None:
         """Return once a request of ``group`` may be sent (it then counts as in flight)."""
@@ -342,35 +372,58 @@ class AsyncRateLimitGate:
                 _log_hold(group, decision, now, self._pacing.in_flight(group))
                 logged = True
             if decision.on_answer:
-                await self._next_answer(
-                    None if math.isinf(decision.until) else decision.until - now
-                )
+                timeout = None if math.isinf(decision.until) else decision.until - now
+                await self._next_answer(group, timeout)
             else:
                 await self._clock.sleep(decision.until - now)
 
-    async def _next_answer(self, timeout: float | None) -> None:
+    async def _next_answer(self, group: str, timeout: float | None) -> None:
         import asyncio
 
-        waiter = asyncio.get_running_loop().create_future()
-        self._waiters.append(waiter)
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[None] = loop.create_future()
+        pair = self._waiters.get(group)
+        if pair is None:
+            pair = self._waiters[group] = (collections.deque(), collections.deque())
+        waiters = pair[1] if timeout is None else pair[0]
+        waiters.append(waiter)
+        timer = None if timeout is None else loop.call_later(max(0.0, timeout), _wake, waiter)
         try:
-            await asyncio.wait_for(waiter, timeout)
-        except asyncio.TimeoutError:  # not the builtin TimeoutError before Python 3.11
-            pass
+            await waiter
         finally:
-            with contextlib.suppress(ValueError):
-                self._waiters.remove(waiter)
+            if timer is not None:
+                timer.cancel()
+            with contextlib.suppress(ValueError):  # woken by its timer, or cancelled
+                waiters.remove(waiter)
 
     def settle(self, group: str, headers: Mapping[str, str] | None) -> None:
         """A request of ``group`` ended: with a response's headers, or None if none came."""
         if self._pid != os.getpid():
             return
         reading = None if headers is None else parse_rate_limit_headers(headers, time.time())
-        self._pacing.settle(group, self._clock.now(), reading, answered=headers is not None)
-        waiters, self._waiters = self._waiters, []
-        for waiter in waiters:
+        now = self._clock.now()
+        self._pacing.settle(group, now, reading, answered=headers is not None)
+        pair = self._waiters.get(group)
+        if pair is None:
+            return
+        timed, untimed = pair
+        while untimed:
+            _wake(untimed.popleft())
+        free = self._pacing.available(group, now)
+        while timed and free >= 1:
+            waiter = timed.popleft()
             if not waiter.done():
                 waiter.set_result(None)
+                free -= 1
+
+
+if TYPE_CHECKING:
+    _Waiters = collections.deque[asyncio.Future[None]]
+
+
+def _wake(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
 
 
 # --- many calls at bounded concurrency ---------------------------------------------------

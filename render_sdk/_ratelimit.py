@@ -161,6 +161,24 @@ class RateLimitPacing:
         window = self._groups.get(group)
         return 0 if window is None else window.in_flight
 
+    def available(self, group: str, now: float) -> float:
+        """How many requests of ``group`` could go at ``now`` (``math.inf``: no limit).
+
+        Lets a gate wake only as many waiters as can go, instead of all of them.
+        """
+        window = self._groups.get(group)
+        if window is None or window.unlimited:
+            return math.inf
+        if not window.known or (now >= window.reset_at and window.limit is None):
+            return 1.0 if window.in_flight == 0 else 0.0
+        budget = window.limit if now >= window.reset_at else window.remaining
+        assert budget is not None
+        if window.in_flight < budget:
+            return float(budget - window.in_flight)
+        if now < window.reset_at and window.reset_at - now > self.max_hold:
+            return math.inf  # not held at all (see admit)
+        return 0.0
+
     def admit(self, group: str, now: float, deadline: float | None = None) -> Admit | Hold:
         """May one more request of ``group`` go at ``now``? Counts it in flight if so.
 
