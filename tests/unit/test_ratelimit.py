@@ -341,3 +341,21 @@ def test_pacing_uses_nearly_every_window_when_latency_is_small(limit: int, windo
     # Ideal: the last window opens after windows - 1 full ones; a little slack per window
     # (the answer's trip back and the next request's trip out).
     assert seconds <= (windows - 1) * 1.0 + windows * 0.01
+
+
+def test_available_counts_the_requests_that_may_go_now() -> None:
+    pacing = RateLimitPacing()
+    assert pacing.available(GROUP, NOW) == math.inf  # never seen
+    pacing.admit(GROUP, NOW)
+    assert pacing.available(GROUP, NOW) == 0  # the probe is out
+    pacing.settle(GROUP, NOW, headers(remaining=3, reset=1.0, limit=5), answered=True)
+    assert pacing.available(GROUP, NOW) == 3
+    pacing.admit(GROUP, NOW)
+    assert pacing.available(GROUP, NOW) == 2
+    assert pacing.available(GROUP, NOW + 1.0) == 4  # reset: the limit, less one in flight
+    unlimited = RateLimitPacing()
+    unlimited.admit(GROUP, NOW)
+    unlimited.settle(GROUP, NOW, None, answered=True)
+    assert unlimited.available(GROUP, NOW) == math.inf
+    far = known(remaining=0, reset=3600.0)
+    assert far.available(GROUP, NOW) == math.inf  # not held at all (see max_hold)
