@@ -81,6 +81,10 @@ FULL = {
     "thread_rounds": 4,
     "threads": 32,
     "thread_seconds": 2.0,
+    "paced_limit": 200,
+    "paced_runs": 2000,
+    "paced_coroutines": 200,
+    "paced_threads": 32,
 }
 QUICK = {
     **FULL,
@@ -95,6 +99,7 @@ QUICK = {
     "completion_runs": 3,
     "thread_rounds": 2,
     "thread_seconds": 1.0,
+    "paced_runs": 600,
 }
 
 
@@ -104,9 +109,19 @@ QUICK = {
 class ServerProcess:
     """``python -m render_sdk.local`` on a free port, in a child process."""
 
-    def __init__(self) -> None:
+    def __init__(self, *extra: str) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "render_sdk.local", TASKS, "--port", "0", "--heartbeat", "5"],
+            [
+                sys.executable,
+                "-m",
+                "render_sdk.local",
+                TASKS,
+                "--port",
+                "0",
+                "--heartbeat",
+                "5",
+                *extra,
+            ],
             stdout=subprocess.PIPE,
             text=True,
         )
@@ -407,7 +422,24 @@ def scenario_threads(
 
 # --- main ----------------------------------------------------------------------------------------
 
-SCENARIOS = ("startup", "get", "run_task", "async", "completion", "threads")
+SCENARIOS = ("startup", "get", "run_task", "async", "completion", "threads", "paced")
+
+
+def scenario_paced_server(settings: dict[str, Any]) -> dict[str, Any]:
+    """The fan-out scenarios of ``paced.py``, against a server of their own with a rate limit."""
+    from paced import scenario_paced
+
+    server = ServerProcess("--rate-limit", str(settings["paced_limit"]))
+    try:
+        return scenario_paced(
+            server.origin,
+            settings["paced_limit"],
+            settings["paced_runs"],
+            settings["paced_coroutines"],
+            settings["paced_threads"],
+        )
+    finally:
+        server.close()
 
 
 def _versions() -> dict[str, str]:
@@ -494,6 +526,7 @@ def main(argv: list[str] | None = None) -> int:
             "threads": lambda: scenario_threads(
                 origin, seed, s["thread_rounds"], s["threads"], s["thread_seconds"]
             ),
+            "paced": lambda: scenario_paced_server(s),
         }
         for name in SCENARIOS:
             if name not in selected:

@@ -213,13 +213,68 @@ def evaluate(results: dict[str, Any]) -> list[dict[str, Any]]:
                 errors.get("render_sdk", 1) == 0,
             )
         )
+    rows.extend(_paced_rows(results.get("paced", {})))
+    return rows
+
+
+def _paced_rows(r: dict[str, Any]) -> list[dict[str, Any]]:
+    """Fan-out against ``--rate-limit``: time vs the ideal, 429 share, runs started once."""
+    rows: list[dict[str, Any]] = []
+    if "ideal_s" not in r:
+        return rows
+    ideal = r["ideal_s"]
+    for name, label in (("async", "coroutines"), ("threads", "threads, one Client")):
+        paced, unpaced = r.get(f"{name}_paced"), r.get(f"{name}_unpaced")
+        if paced is None:
+            continue
+        width = "200" if name == "async" else "32"
+        title = f"{r['runs']:,} starts, {width} {label}, --rate-limit {r['limit']}"
+        off = unpaced or {}
+        rows.append(
+            _row(
+                title,
+                "total",
+                "s",
+                {"render_sdk": paced["seconds"], "official": None, "raw": None},
+                f"<= 1.2x ideal ({ideal:.0f} s): {paced['seconds'] / ideal:.2f}x; "
+                f"pacing off: {off.get('seconds', 0):.1f} s",
+                paced["seconds"] <= 1.2 * ideal,
+            )
+        )
+        rows.append(
+            _row(
+                "  answered 429",
+                "share",
+                "%",
+                {"render_sdk": paced["refused_pct"], "official": None, "raw": None},
+                f"<= 2 %; pacing off: {off.get('refused_pct', 0):.1f} % "
+                f"({off.get('failed', 0)} starts failed)",
+                paced["refused_pct"] <= 2.0,
+            )
+        )
+        once = (
+            paced["failed"] == 0
+            and paced["distinct_started"] == r["runs"]
+            and paced["created_on_server"] == r["runs"]
+            and paced["duplicates_on_server"] == 0
+        )
+        rows.append(
+            _row(
+                "  runs created on the server",
+                "count",
+                "runs",
+                {"render_sdk": float(paced["created_on_server"]), "official": None, "raw": None},
+                f"each of {r['runs']:,} started once, 0 failed",
+                once,
+            )
+        )
     return rows
 
 
 def _fmt(value: float | None, unit: str = "") -> str:
     if value is None:
         return "-"
-    if unit in ("calls/s", "runs/s", "errors") or value >= 100:
+    if unit in ("calls/s", "runs/s", "errors", "runs") or value >= 100:
         return f"{value:,.0f}"
     return f"{value:.1f}" if value >= 10 else f"{value:.2f}"
 

@@ -6,19 +6,36 @@ turns ``AsyncWorkers`` into ``SyncWorkers`` and ``AsyncChannel`` into ``SyncChan
 
 from __future__ import annotations
 
+import collections
 import contextlib
+import math
+import os
 import queue
 import threading
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from ._fork import current_pid
+from ._logging import logger
+from ._ratelimit import Admit, Hold, RateLimitPacing, parse_rate_limit_headers
 
 if TYPE_CHECKING:
     import asyncio
 
-__all__ = ["AsyncChannel", "AsyncWorkers", "SyncChannel", "SyncWorkers"]
+    from ._clock import AsyncClock, Clock
+
+__all__ = [
+    "AsyncChannel",
+    "AsyncFanOut",
+    "AsyncRateLimitGate",
+    "AsyncWorkers",
+    "SyncChannel",
+    "SyncFanOut",
+    "SyncRateLimitGate",
+    "SyncWorkers",
+]
 
 T = TypeVar("T")
 
@@ -237,3 +254,266 @@ class AsyncWorkers:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+# --- pacing by the API's rate-limit headers ------------------------------------------------
+
+
+def _log_hold(group: str, hold: Hold, now: float, in_flight: int) -> None:
+    if math.isinf(hold.until):
+        logger.info(
+            "Holding %s: the rate-limit window is spent by %d request(s) in flight; "
+            "waiting for an answer",
+            group,
+            in_flight,
+        )
+    else:
+        logger.info(
+            "Holding %s for %.3fs: the API's rate-limit window is spent (%d in flight)",
+            group,
+            hold.until - now,
+            in_flight,
+        )
+
+
+class SyncRateLimitGate:
+    """Hold a blocking client's requests while the API's rate-limit window is spent.
+
+    Shared by every thread of one client: ``acquire`` before sending a request of an
+    endpoint group, ``settle`` once it ends. The decisions are ``RateLimitPacing``'s;
+    this class only waits (on the client's clock, or for an answer to arrive). After
+    ``os.fork()`` the child starts afresh: it has none of its parent's requests in flight,
+    and a lock held by a parent's thread would never be released in the child.
+
+    An answer wakes only as many held requests as may now go (waking every one on every
+    answer would cost each answer a pass over all of them), plus the few that wait with
+    no time limit (for a probe, or a fresh window's first answer): they need to look
+    at what the answer said to know how long to wait.
+    """
+
+    def __init__(self, clock: Clock, *, max_hold: float = 60.0) -> None:
+        self._clock = clock
+        self._max_hold = max_hold
+        self._start_fresh()
+
+    def _start_fresh(self) -> None:
+        self._pid = os.getpid()
+        self._pacing = RateLimitPacing(max_hold=self._max_hold)
+        self._lock = threading.Lock()
+        # Per group: (held until a reset or an answer, held until an answer only).
+        self._conditions: dict[str, tuple[threading.Condition, threading.Condition]] = {}
+
+    def _pair(self, group: str) -> tuple[threading.Condition, threading.Condition]:
+        pair = self._conditions.get(group)
+        if pair is None:
+            pair = (threading.Condition(self._lock), threading.Condition(self._lock))
+            self._conditions[group] = pair
+        return pair
+
+    def acquire(self, group: str, deadline: float | None = None) -> None:
+        """Return once a request of ``group`` may be sent (it then counts as in flight)."""
+        if self._pid != os.getpid():
+            self._start_fresh()
+        logged = False
+        while True:
+            with self._lock:
+                now = self._clock.now()
+                decision = self._pacing.admit(group, now, deadline)
+                if isinstance(decision, Admit):
+                    return
+                if not logged:
+                    _log_hold(group, decision, now, self._pacing.in_flight(group))
+                    logged = True
+                if decision.on_answer:
+                    timed, untimed = self._pair(group)
+                    if math.isinf(decision.until):
+                        untimed.wait()
+                    else:
+                        timed.wait(decision.until - now)
+                    continue
+            self._clock.sleep(decision.until - now)
+
+    def settle(self, group: str, headers: Mapping[str, str] | None) -> None:
+        """A request of ``group`` ended: with a response's headers, or None if none came."""
+        if self._pid != os.getpid():
+            return  # a request of the parent's, finishing in a forked child
+        reading = None if headers is None else parse_rate_limit_headers(headers, time.time())
+        with self._lock:
+            now = self._clock.now()
+            self._pacing.settle(group, now, reading, answered=headers is not None)
+            pair = self._conditions.get(group)
+            if pair is None:
+                return
+            timed, untimed = pair
+            untimed.notify_all()
+            free = self._pacing.available(group, now)
+            if math.isinf(free):
+                timed.notify_all()
+            elif free >= 1:
+                timed.notify(int(free))
+
+
+class AsyncRateLimitGate:
+    """Hold an asyncio client's requests while the API's rate-limit window is spent.
+
+    Shared by every task of one client (see ``SyncRateLimitGate``, which wakes held
+    requests the same way). Needs no lock: each decision and its bookkeeping happen
+    between two awaits. Held requests wait on futures of the loop they run on, so the
+    gate is bound to no event loop.
+    """
+
+    def __init__(self, clock: AsyncClock, *, max_hold: float = 60.0) -> None:
+        self._clock = clock
+        self._max_hold = max_hold
+        self._start_fresh()
+
+    def _start_fresh(self) -> None:
+        self._pid = os.getpid()
+        self._pacing = RateLimitPacing(max_hold=self._max_hold)
+        # Per group: (held until a reset or an answer, held until an answer only).
+        self._waiters: dict[str, tuple[_Waiters, _Waiters]] = {}
+
+    async def acquire(self, group: str, deadline: float | None = None) -> None:
+        """Return once a request of ``group`` may be sent (it then counts as in flight)."""
+        if self._pid != os.getpid():
+            self._start_fresh()
+        logged = False
+        while True:
+            now = self._clock.now()
+            decision = self._pacing.admit(group, now, deadline)
+            if isinstance(decision, Admit):
+                return
+            if not logged:
+                _log_hold(group, decision, now, self._pacing.in_flight(group))
+                logged = True
+            if decision.on_answer:
+                timeout = None if math.isinf(decision.until) else decision.until - now
+                await self._next_answer(group, timeout)
+            else:
+                await self._clock.sleep(decision.until - now)
+
+    async def _next_answer(self, group: str, timeout: float | None) -> None:
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[None] = loop.create_future()
+        pair = self._waiters.get(group)
+        if pair is None:
+            pair = self._waiters[group] = (collections.deque(), collections.deque())
+        waiters = pair[1] if timeout is None else pair[0]
+        waiters.append(waiter)
+        timer = None if timeout is None else loop.call_later(max(0.0, timeout), _wake, waiter)
+        try:
+            await waiter
+        finally:
+            if timer is not None:
+                timer.cancel()
+            with contextlib.suppress(ValueError):  # woken by its timer, or cancelled
+                waiters.remove(waiter)
+
+    def settle(self, group: str, headers: Mapping[str, str] | None) -> None:
+        """A request of ``group`` ended: with a response's headers, or None if none came."""
+        if self._pid != os.getpid():
+            return
+        reading = None if headers is None else parse_rate_limit_headers(headers, time.time())
+        now = self._clock.now()
+        self._pacing.settle(group, now, reading, answered=headers is not None)
+        pair = self._waiters.get(group)
+        if pair is None:
+            return
+        timed, untimed = pair
+        while untimed:
+            _wake(untimed.popleft())
+        free = self._pacing.available(group, now)
+        while timed and free >= 1:
+            waiter = timed.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                free -= 1
+
+
+if TYPE_CHECKING:
+    _Waiters = collections.deque[asyncio.Future[None]]
+
+
+def _wake(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
+
+
+# --- many calls at bounded concurrency ---------------------------------------------------
+
+
+class SyncFanOut:
+    """Call a function on every item with at most ``limit`` calls at once, on threads.
+
+    The threads live for one ``map`` call only (so nothing outlives it or crosses a fork).
+    """
+
+    def __init__(self, limit: int) -> None:
+        self._limit = max(1, limit)
+
+    def map(
+        self, function: Callable[[int, T], object], items: Sequence[T]
+    ) -> list[object | Exception]:
+        """``function(index, item)`` for each item; results or exceptions in item order."""
+        outcomes: list[object | Exception] = [None] * len(items)
+        indexes = iter(range(len(items)))
+        lock = threading.Lock()
+
+        def work() -> None:
+            while True:
+                with lock:
+                    index = next(indexes, None)
+                if index is None:
+                    return
+                try:
+                    outcomes[index] = function(index, items[index])
+                except Exception as exc:  # kept per item; the caller decides what to raise
+                    outcomes[index] = exc
+
+        count = min(self._limit, len(items))
+        if count <= 1:
+            work()
+            return outcomes
+        threads = [
+            threading.Thread(target=work, name="render_sdk-fan-out", daemon=True)
+            for _ in range(count)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return outcomes
+
+
+class AsyncFanOut:
+    """Await a function on every item with at most ``limit`` calls at once, as tasks."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = max(1, limit)
+
+    async def map(
+        self, function: Callable[[int, T], Awaitable[object]], items: Sequence[T]
+    ) -> list[object | Exception]:
+        """``await function(index, item)`` for each item; results or exceptions in item order."""
+        import asyncio
+
+        outcomes: list[object | Exception] = [None] * len(items)
+        indexes = iter(range(len(items)))
+
+        async def work() -> None:
+            for index in indexes:  # shared iterator: each index is taken by one worker
+                try:
+                    outcomes[index] = await function(index, items[index])
+                except Exception as exc:  # kept per item; the caller decides what to raise
+                    outcomes[index] = exc
+
+        workers = [asyncio.ensure_future(work()) for _ in range(min(self._limit, len(items)))]
+        try:
+            await asyncio.gather(*workers)
+        finally:
+            for worker in workers:
+                worker.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+        return outcomes

@@ -89,17 +89,23 @@ def _check_value(
     )
 
 
-def validate_input(input_data: object) -> list[Any] | dict[str, Any]:
+def validate_input(input_data: object, root: str = "input_data") -> list[Any] | dict[str, Any]:
     """Check task input and return it as a JSON-ready list or dict.
 
     Raises InvalidInputError (a ValueError and a TypeError) naming the offending path,
-    for example ``input_data[2]['when']``.
+    for example ``input_data[2]['when']``; ``root`` names the input in that path
+    (``inputs[3]`` for one of many).
     """
     if isinstance(input_data, list | tuple):
-        return [_check_value(item, "input_data", [i]) for i, item in enumerate(input_data)]
+        return [_check_value(item, root, [i]) for i, item in enumerate(input_data)]
     if isinstance(input_data, Mapping):
-        return _check_value(input_data, "input_data", [])  # type: ignore[no-any-return]
-    raise InvalidInputError(f"{_ACCEPTED}; got {type(input_data).__name__}", path="input_data")
+        return _check_value(input_data, root, [])  # type: ignore[no-any-return]
+    accepted = (
+        _ACCEPTED
+        if root == "input_data"
+        else f"{root}: " + _ACCEPTED.replace("input_data must", "each input must")
+    )
+    raise InvalidInputError(f"{accepted}; got {type(input_data).__name__}", path=root)
 
 
 def encode_json(payload: object) -> bytes:

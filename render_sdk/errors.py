@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -29,6 +29,7 @@ __all__ = [
     "RateLimitError",
     "RenderError",
     "RenderWarning",
+    "StartManyError",
     "TaskRunCanceledError",
     "TaskRunError",
     "TaskRunFailedError",
@@ -283,3 +284,28 @@ class WaitTimeoutError(RenderError, TimeoutError):
             pending or {task_run_id: last_status}
         )
         """Every run still unfinished at the deadline, with its last seen status."""
+
+
+# --- starting many runs ------------------------------------------------------------------
+
+
+class StartManyError(RenderError):
+    """Some starts of ``start_many`` failed after their retries; the others went through.
+
+    ``runs`` holds, in input order, the run started for each input, or None where the
+    start failed; ``errors`` maps the index of each failed input to its error. Calling
+    ``start_many`` again with the same ``idempotency_key_prefix`` retries the failed
+    inputs and returns the runs already started, without starting any of them twice.
+    """
+
+    def __init__(self, message: str, *, runs: Sequence[Any], errors: Mapping[int, Exception]):
+        super().__init__(message)
+        self.runs: list[Any] = list(runs)
+        """The run of each input in input order (a TaskRun or AwaitableTaskRun), None if failed."""
+        self.errors: dict[int, Exception] = dict(errors)
+        """The error of each failed input, by its index in ``inputs``."""
+
+    @property
+    def started(self) -> dict[int, Any]:
+        """The runs that did start, by the index of their input."""
+        return {index: run for index, run in enumerate(self.runs) if run is not None}

@@ -33,7 +33,15 @@ DEFAULT_MAX_RETRIES = 2
 #: Options that decide where requests go and over which connections: a copy made by
 #: ``with_options`` shares them with the client it was made from.
 CONNECTION_OPTIONS = frozenset(
-    {"api_key", "base_url", "local", "allow_insecure_http", "transport", "clock"}
+    {
+        "api_key",
+        "base_url",
+        "local",
+        "allow_insecure_http",
+        "transport",
+        "clock",
+        "rate_limit_pacing",
+    }
 )
 
 
@@ -55,6 +63,7 @@ class AsyncClientOptions:
     allow_insecure_http: bool = False
     transport: AsyncHTTPTransport | None = None
     clock: AsyncClock | None = None
+    rate_limit_pacing: bool = True
 
 
 def retry_policy_of(options: AsyncClientOptions) -> RetryPolicy:

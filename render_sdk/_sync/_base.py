@@ -10,8 +10,10 @@ from collections.abc import Mapping, Sequence
 
 from .. import _api
 from .._clock import Clock
+from .._concurrency import SyncRateLimitGate
 from .._config import ResolvedConfig, local_server_hint
 from .._logging import logger
+from .._ratelimit import endpoint_group
 from .._retry import RetryPolicy, parse_retry_after
 from .._transport.base import (
     HTTPRequest,
@@ -37,6 +39,7 @@ class APIClient:
         retry_policy: RetryPolicy,
         clock: Clock,
         headers: Mapping[str, str],
+        gate: SyncRateLimitGate | None = None,
     ) -> None:
         self.config = config
         self.transport = transport
@@ -46,6 +49,8 @@ class APIClient:
         self._headers = dict(headers)
         self._json_headers = {**self._headers, "Content-Type": "application/json"}
         self._random = random.Random()
+        self.gate = gate
+        """Holds requests while the API's rate-limit window is spent (None: pacing off)."""
 
     def url(self, path: str, params: Sequence[tuple[str, str]] = ()) -> str:
         """The full URL of an API path."""
@@ -77,14 +82,19 @@ class APIClient:
         url = self.url(path, params)
         headers = self._json_headers if body is not None else self._headers
         policy = self.retry_policy
+        gate = self.gate
+        group = endpoint_group(method, path) if gate is not None else ""
         retries = 0
         while True:
+            if gate is not None:
+                gate.acquire(group, deadline)
             request = HTTPRequest(
                 method, url, headers, body, self._request_timeout(timeout, deadline)
             )
             started = self.clock.now()
+            answer: HTTPResponse | None = None
             try:
-                response = self.transport.send(request)
+                response = answer = self.transport.send(request)
             except APIConnectionError as exc:
                 decision = policy.after_connection_error(
                     retries,
@@ -104,6 +114,9 @@ class APIClient:
                 retry_after = parse_retry_after(response.headers, time.time())
                 decision = policy.after_status(retries, status, retry_after, self._random.random)
                 outcome = str(status)
+            finally:
+                if gate is not None:
+                    gate.settle(group, None if answer is None else answer.headers)
             if logger.isEnabledFor(logging.DEBUG):
                 self._log(method, path, outcome, retries, started)
             if not decision.retry or _past(deadline, self.clock.now() + decision.delay):
@@ -131,7 +144,17 @@ class APIClient:
         url = self.url(path, params)
         headers = {**self._headers, "Accept": "text/event-stream", "Cache-Control": "no-cache"}
         request = HTTPRequest("GET", url, headers, None, timeout or self.timeout)
-        stream = self.transport.stream(request)
+        gate = self.gate
+        group = endpoint_group("GET", path) if gate is not None else ""
+        if gate is not None:
+            gate.acquire(group)
+        opened: StreamResponse | None = None
+        try:
+            stream = opened = self.transport.stream(request)
+        finally:
+            # The stream counts against the window when it opens; reading it does not.
+            if gate is not None:
+                gate.settle(group, None if opened is None else opened.headers)
         if 200 <= stream.status_code < 300:
             return stream
         try:

@@ -14,6 +14,7 @@ import attrs
 
 from .._checks import check_int, check_seconds
 from .._clock import Clock, SystemClock
+from .._concurrency import SyncRateLimitGate
 from .._config import ResolvedConfig, resolve_config, user_agent
 from .._inputs import DEFAULT_MAX_INPUT_BYTES
 from .._polling import PollSchedule
@@ -51,6 +52,11 @@ class Client:
     ``max_retries`` (default 2) is how many times a failed request is retried; given
     together with ``retry_policy`` it overrides that policy's ``max_retries``. Use the
     client as a context manager, or call the close method, to release its connections.
+
+    Requests are paced by the API's ``RateLimit-*`` headers: when a window is spent,
+    further requests of that endpoint group wait for it to reset (logged at INFO on the
+    ``render_sdk`` logger) instead of collecting 429s; ``rate_limit_pacing=False`` turns
+    that off.
     """
 
     def __init__(
@@ -70,6 +76,7 @@ class Client:
         allow_insecure_http: bool = False,
         transport: HTTPTransport | None = None,
         clock: Clock | None = None,
+        rate_limit_pacing: bool = True,
     ) -> None:
         options = ClientOptions(
             api_key=api_key,
@@ -86,18 +93,26 @@ class Client:
             allow_insecure_http=allow_insecure_http,
             transport=transport,
             clock=clock,
+            rate_limit_pacing=rate_limit_pacing,
         )
+        if not isinstance(rate_limit_pacing, bool):
+            raise InvalidArgumentError(
+                f"rate_limit_pacing must be True or False, got {rate_limit_pacing!r}"
+            )
         config = resolve_config(
             api_key, base_url, local=local, allow_insecure_http=allow_insecure_http
         )
-        self._setup(options, config, transport, clock, owns_transport=transport is None)
+        clock = clock if clock is not None else SystemClock()
+        gate = SyncRateLimitGate(clock) if rate_limit_pacing else None
+        self._setup(options, config, transport, clock, gate, owns_transport=transport is None)
 
     def _setup(
         self,
         options: ClientOptions,
         config: ResolvedConfig,
         transport: HTTPTransport | None,
-        clock: Clock | None,
+        clock: Clock,
+        gate: SyncRateLimitGate | None,
         *,
         owns_transport: bool,
     ) -> None:
@@ -123,8 +138,10 @@ class Client:
             transport=transport if transport is not None else create_sync_transport(),
             timeout=timeout,
             retry_policy=retry_policy,
-            clock=clock if clock is not None else SystemClock(),
+            clock=clock,
             headers=_headers(config, options.default_headers),
+            # One gate per client: its threads or tasks share the API's rate-limit windows.
+            gate=gate,
         )
         self.workflows = WorkflowsService(
             self._api, wait_options=wait_options, max_input_bytes=options.max_input_bytes
@@ -191,6 +208,7 @@ class Client:
             self._api.config,
             self._api.transport,
             self._api.clock,
+            self._api.gate,
             owns_transport=False,
         )
         return clone

@@ -34,7 +34,15 @@ DEFAULT_MAX_RETRIES = 2
 #: Options that decide where requests go and over which connections: a copy made by
 #: ``with_options`` shares them with the client it was made from.
 CONNECTION_OPTIONS = frozenset(
-    {"api_key", "base_url", "local", "allow_insecure_http", "transport", "clock"}
+    {
+        "api_key",
+        "base_url",
+        "local",
+        "allow_insecure_http",
+        "transport",
+        "clock",
+        "rate_limit_pacing",
+    }
 )
 
 
@@ -56,6 +64,7 @@ class ClientOptions:
     allow_insecure_http: bool = False
     transport: HTTPTransport | None = None
     clock: Clock | None = None
+    rate_limit_pacing: bool = True
 
 
 def retry_policy_of(options: ClientOptions) -> RetryPolicy:

@@ -4,19 +4,25 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing
 from typing import Any, TypeVar
 
 import attrs
 
 from .. import _api, models
-from .._checks import check_seconds
+from .._checks import check_int, check_seconds
+from .._concurrency import SyncFanOut
 from .._identifiers import parse_task_identifier, validate_task_id, validate_task_run_id
 from .._inputs import encode_json, validate_input
 from .._outcome import check_outcome
 from .._waitstate import WaitOptions
-from ..errors import APIResponseValidationError, InvalidArgumentError, InvalidInputError
+from ..errors import (
+    APIResponseValidationError,
+    InvalidArgumentError,
+    InvalidInputError,
+    StartManyError,
+)
 from ..models import Task, TaskRunDetails
 from ._base import APIClient
 from .event_stream import TaskRunEventStream
@@ -30,6 +36,30 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 _MAX_IDEMPOTENCY_KEY = 255
+DEFAULT_MAX_IN_FLIGHT = 8
+"""Starts of ``start_many`` in flight at once, unless told otherwise."""
+MAX_IN_FLIGHT = 256
+
+
+def _inputs_list(inputs: object) -> list[Any]:
+    if isinstance(inputs, str | bytes | Mapping) or not isinstance(inputs, Iterable):
+        raise InvalidArgumentError(
+            "inputs must be a list of task inputs (each a list or a dict), "
+            f"got {type(inputs).__name__}"
+        )
+    return list(inputs)
+
+
+def _key_prefix(prefix: object, count: int) -> str:
+    if prefix is None:
+        return uuid.uuid4().hex
+    room = _MAX_IDEMPOTENCY_KEY - len(f"-{max(count - 1, 0)}")
+    if not isinstance(prefix, str) or not prefix.strip() or len(prefix) > room:
+        raise InvalidArgumentError(
+            f"idempotency_key_prefix must be a non-empty string of at most {room} characters "
+            f"(keys are the prefix, '-' and the input's index), got {prefix!r}"
+        )
+    return prefix
 
 
 def _validate_idempotency_key(key: object) -> str:
@@ -87,16 +117,70 @@ class WorkflowsService:
         payload = validate_input(input_data)
         key = str(uuid.uuid4()) if idempotency_key is None else idempotency_key
         key = _validate_idempotency_key(key)
-        body = encode_json({"task": task.value, "input": payload, "idempotencyKey": key})
+        return self._post_start(self._start_body(task.value, payload, key, "input_data"))
+
+    def _start_body(self, task: str, payload: object, key: str, path: str) -> bytes:
+        body = encode_json({"task": task, "input": payload, "idempotencyKey": key})
         if len(body) > self._max_input_bytes:
             raise InvalidInputError(
-                f"input_data encodes to {len(body)} bytes, over the limit of "
+                f"{path} encodes to {len(body)} bytes, over the limit of "
                 f"{self._max_input_bytes} (set max_input_bytes on the client to change it)",
-                path="input_data",
+                path=path,
             )
+        return body
+
+    def _post_start(self, body: bytes) -> TaskRun:
         response, url = self._api.request("POST", "/task-runs", body=body)
         run = _api.decode_model(response, models.TaskRun, "POST", url)
         return self._handle(run)
+
+    def start_many(
+        self,
+        task_identifier: str,
+        inputs: Sequence[Sequence[Any] | dict[str, Any]],
+        *,
+        max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
+        idempotency_key_prefix: str | None = None,
+    ) -> list[TaskRun]:
+        """Start one run of a task per input, at the API's pace; return the runs in order.
+
+        Every input (a list or dict, as for ``start_task``) is checked before anything is
+        sent; an error names the input, e.g. ``inputs[3][0]``. At most ``max_in_flight``
+        starts are in flight at once. Input ``i`` carries the idempotency key
+        ``f"{idempotency_key_prefix}-{i}"`` (a random prefix when none is given), so
+        calling again with the same prefix and inputs starts nothing twice: it returns the
+        runs already started and starts only the missing ones. If some starts still fail
+        after their retries, StartManyError carries the runs that did start and the
+        error of each failed input by index.
+        """
+        task = parse_task_identifier(task_identifier)
+        limit = check_int("max_in_flight", max_in_flight, minimum=1, maximum=MAX_IN_FLIGHT)
+        items = _inputs_list(inputs)
+        prefix = _key_prefix(idempotency_key_prefix, len(items))
+        bodies = [
+            self._start_body(
+                task.value, validate_input(item, f"inputs[{i}]"), f"{prefix}-{i}", f"inputs[{i}]"
+            )
+            for i, item in enumerate(items)
+        ]
+
+        def start(index: int, body: bytes) -> TaskRun:
+            return self._post_start(body)
+
+        outcomes = SyncFanOut(limit).map(start, bodies)
+        errors = {i: o for i, o in enumerate(outcomes) if isinstance(o, Exception)}
+        runs = [None if isinstance(o, Exception) else o for o in outcomes]
+        if errors:
+            first = min(errors)
+            raise StartManyError(
+                f"{len(errors)} of {len(items)} starts of {task.value} failed (first: "
+                f"inputs[{first}]: {errors[first]}); {len(items) - len(errors)} started. "
+                f"Call again with idempotency_key_prefix={prefix!r} to retry the failed ones "
+                "without starting the others twice",
+                runs=runs,
+                errors=errors,
+            )
+        return [run for run in runs if isinstance(run, TaskRun)]
 
     def run_task(
         self,

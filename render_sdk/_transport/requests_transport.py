@@ -61,7 +61,12 @@ def map_requests_error(exc: requests.RequestException, method: str, url: str) ->
             f"timed out reading the response from {url}", method=method, url=url, request_sent=True
         )
     sent = not isinstance(reason, _NOT_SENT) and not isinstance(
-        exc, requests.exceptions.SSLError | requests.exceptions.ProxyError
+        exc,
+        requests.exceptions.SSLError
+        | requests.exceptions.ProxyError
+        | requests.exceptions.InvalidSchema  # a URL that is never sent
+        | requests.exceptions.InvalidURL
+        | requests.exceptions.MissingSchema,
     )
     return APIConnectionError(
         f"connection to {url} failed: {type(reason).__name__}: {reason}",

@@ -10,7 +10,6 @@ import json
 import socket
 import struct
 import threading
-import time
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -28,13 +27,14 @@ from render_sdk.local.events import EventHub
 from render_sdk.local.faults import Fault, FaultPlan
 from render_sdk.local.logs import LogStore
 from render_sdk.local.logs_api import deny_websocket, logs_routes
+from render_sdk.local.ratelimit import RateLimiter, Verdict, endpoint_group
 from render_sdk.local.registry import OWNER_ID, TaskRegistry, TaskResolutionError
 from render_sdk.local.store import CursorError, RunFilters, RunStore, page_of, task_json
 
 __all__ = ["LocalApp", "ServerState", "build_app"]
 
-RATE_LIMIT = 1000
-RATE_WINDOW_SECONDS = 60
+INJECTED_RATE_LIMIT = 1000
+"""The window size an injected 429 reports when the server has no rate limit of its own."""
 _FAULT_CODES = {
     429: "rate_limited",
     500: "internal_server_error",
@@ -55,8 +55,13 @@ class ServerState:
         faults: FaultPlan | None = None,
         heartbeat: float = 15.0,
         retry_ms: int = 1000,
+        rate_limit: int | None = None,
     ) -> None:
-        """Serve ``registry``'s tasks; ``api_key`` turns bearer authentication on."""
+        """Serve ``registry``'s tasks; ``api_key`` turns bearer authentication on.
+
+        ``rate_limit`` allows that many requests per second per endpoint group and
+        answers the rest 429 (None: no limit, and no ``RateLimit-*`` headers).
+        """
         if heartbeat <= 0:
             raise ValueError("heartbeat must be > 0 seconds")
         self.registry = registry
@@ -70,8 +75,7 @@ class ServerState:
         self._lock = threading.Lock()
         self._clients: set[tuple[str, int]] = set()
         self._requests: collections.Counter[tuple[str, str]] = collections.Counter()
-        self._window_start = time.monotonic()
-        self._window_count = 0
+        self.rate_limiter = RateLimiter(rate_limit) if rate_limit is not None else None
 
     @property
     def runs_created(self) -> int:
@@ -90,20 +94,16 @@ class ServerState:
         with self._lock:
             return collections.Counter(self._requests)
 
-    def note_request(self, scope: Scope) -> tuple[int, int, int]:
-        """Count a request; returns the rate-limit headers' limit, remaining and reset."""
-        now = time.monotonic()
+    def note_request(self, scope: Scope) -> Verdict | None:
+        """Count a request; with a rate limit, the verdict of its window (else None)."""
         client = scope.get("client")
         with self._lock:
             if client:
                 self._clients.add((str(client[0]), int(client[1])))
             self._requests[(scope["method"], scope["path"])] += 1
-            if now - self._window_start >= RATE_WINDOW_SECONDS:
-                self._window_start, self._window_count = now, 0
-            self._window_count += 1
-            remaining = max(0, RATE_LIMIT - self._window_count)
-            reset = max(0, int(self._window_start + RATE_WINDOW_SECONDS - now))
-        return RATE_LIMIT, remaining, reset
+        if self.rate_limiter is None:
+            return None
+        return self.rate_limiter.take(endpoint_group(scope["method"], scope["path"]))
 
     async def aclose(self) -> None:
         """End streams and stalled responses, then stop every run; on the server's loop."""
@@ -376,17 +376,14 @@ class LocalApp:
             await serve_dashboard(scope, receive, send)
             return
         state = self.state
-        limit, remaining, reset = state.note_request(scope)
+        verdict = state.note_request(scope)
         request_id = str(uuid.uuid4())
         abort = _aborter(receive)
         scope["render_sdk.request_id"] = request_id
         scope["render_sdk.abort"] = abort
-        extra = [
-            (b"x-request-id", request_id.encode()),
-            (b"ratelimit-limit", str(limit).encode()),
-            (b"ratelimit-remaining", str(remaining).encode()),
-            (b"ratelimit-reset", str(reset).encode()),
-        ]
+        extra = [(b"x-request-id", request_id.encode())]
+        if verdict is not None:
+            extra.extend(verdict.headers())
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -396,6 +393,16 @@ class LocalApp:
                 message = {**message, "headers": headers}
             await send(message)
 
+        if verdict is not None and not verdict.allowed:
+            response = error_response(
+                429,
+                "rate_limited",
+                f"rate limit of {verdict.limit} requests per second exceeded for "
+                f"{endpoint_group(scope['method'], scope['path'])}",
+                request_id,
+            )
+            await response(scope, receive, send_with_headers)
+            return
         fault = state.faults.decide(scope["method"], scope["path"])
         if fault.latency:
             await asyncio.sleep(fault.latency)
@@ -451,6 +458,11 @@ class LocalApp:
         )
         if fault.retry_after is not None:
             response.headers["Retry-After"] = f"{fault.retry_after:g}"
+        if status == 429 and "ratelimit-limit" not in response.headers:
+            # An injected 429 describes a spent window that resets when Retry-After ends.
+            wait = fault.retry_after if fault.retry_after is not None else 1
+            response.headers["RateLimit-Limit"] = str(INJECTED_RATE_LIMIT)
+            response.headers["RateLimit-Reset"] = f"{wait:g}"
         if status == 429:
             response.headers["RateLimit-Remaining"] = "0"
         await response(scope, receive, send)

@@ -68,6 +68,14 @@ def build_parser(prog: str = "python -m render_sdk.local") -> argparse.ArgumentP
         "--heartbeat", type=float, default=15.0, help="seconds between event-stream pings"
     )
     parser.add_argument("--seed", type=int, default=None, help="seed for rate-based faults")
+    parser.add_argument(
+        "--rate-limit",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="allow N requests per second per endpoint group, answer the rest 429, and "
+        "send RateLimit-* headers (default: no limit)",
+    )
     parser.add_argument("--log-level", default="warning", help="uvicorn log level")
     return parser
 
@@ -86,6 +94,16 @@ def split_command(argv: Sequence[str]) -> tuple[list[str], list[str] | None]:
     if len(command) == 1 and any(ch.isspace() for ch in command[0]):
         command = shlex.split(command[0])
     return args[:index], command
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of requests >= 1, got {text!r}")
+    return value
 
 
 def main(argv: Sequence[str] | None = None, prog: str = "python -m render_sdk.local") -> int:
@@ -130,6 +148,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m render_sdk.lo
             log_level=args.log_level,
             command=command,
             env=env,
+            rate_limit=args.rate_limit,
         )
     except (ImportError, OSError, ValueError, TypeError, RuntimeError) as exc:
         where = "" if command is not None else f"cannot load tasks from {args.tasks_module!r}: "
@@ -155,6 +174,9 @@ def _announce(server: object, auth: bool, faults: FaultPlan) -> None:
         lines.append(f"Worker command: {server.worker.config.display} (one process per attempt)")
     if faults.rules:
         lines.append(f"Fault injection: {len(faults.rules)} rule(s) active")
+    limiter = server.state.rate_limiter
+    if limiter is not None:
+        lines.append(f"Rate limit: {limiter.limit} requests per second per endpoint group")
     lines.append("Tasks:")
     width = max(len(t.slug) for t in server.tasks)
     lines.extend(f"  {t.slug:<{width}}  {t.id}  (version {t.version})" for t in server.tasks)

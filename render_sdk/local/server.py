@@ -120,6 +120,7 @@ class LocalServer:
         command: Sequence[str] | None = None,
         env: Mapping[str, str] | None = None,
         cwd: str | None = None,
+        rate_limit: int | None = None,
     ) -> None:
         """Prepare the server; nothing listens until :meth:`start` or :meth:`run`.
 
@@ -128,6 +129,7 @@ class LocalServer:
         (``env`` is added to its environment, ``cwd`` is its folder; the workflow
         slug defaults to the folder's name). Registering the command's tasks
         happens here: a command that does not register raises ``WorkerCommandError``.
+        ``rate_limit``: requests per second per endpoint group (None: unlimited).
         """
         plan = faults if isinstance(faults, FaultPlan) else FaultPlan.from_spec(faults)
         self.worker: WorkerHost | None = None
@@ -150,6 +152,7 @@ class LocalServer:
             faults=plan,
             heartbeat=heartbeat,
             retry_ms=retry_ms,
+            rate_limit=rate_limit,
         )
         if command is not None:
             self.worker = worker_host.WorkerHost(
@@ -212,6 +215,12 @@ class LocalServer:
     def connections(self) -> int:
         """How many distinct client TCP connections sent at least one request."""
         return self.state.connections
+
+    @property
+    def rate_limited(self) -> int:
+        """How many requests were answered 429 by the rate limit (injected faults aside)."""
+        limiter = self.state.rate_limiter
+        return 0 if limiter is None else limiter.refused
 
     @property
     def requests(self) -> Counter[tuple[str, str]]:
@@ -319,12 +328,15 @@ def serve(
     command: Sequence[str] | None = None,
     env: Mapping[str, str] | None = None,
     cwd: str | None = None,
+    rate_limit: int | None = None,
 ) -> Iterator[LocalServer]:
     """Run a local server in a background thread for the duration of a ``with`` block.
 
     ``tasks`` is a module, a module name or ``.py`` path, a ``Workflow`` or several;
     or ``command=[...]`` is a start command written with Render's SDK (see
     :class:`LocalServer`). ``port=0`` picks a free port (see ``server.base_url``).
+    ``rate_limit=N`` allows N requests per second per endpoint group, with
+    ``RateLimit-*`` headers and 429s.
     """
     server = LocalServer(
         tasks,
@@ -338,6 +350,7 @@ def serve(
         command=command,
         env=env,
         cwd=cwd,
+        rate_limit=rate_limit,
     )
     server.start()
     try:

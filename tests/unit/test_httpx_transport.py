@@ -25,7 +25,7 @@ async def test_client_sends_exact_post_request() -> None:
             202, json={"id": "trn-1", "taskId": "tsk-1", "status": "pending"}
         )
     )
-    async with AsyncClient(api_key="key-123") as client:
+    async with AsyncClient(api_key="key-123", transport=HttpxTransport()) as client:
         run = await client.workflows.start_task("wf/task", {"a": 1}, idempotency_key="k1")
 
     assert run.id == "trn-1"

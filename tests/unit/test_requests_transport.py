@@ -47,7 +47,7 @@ def test_client_sends_exact_get_request() -> None:
         URL,
         json={"id": "trn-1", "taskId": "tsk-1", "status": "running", "results": [], "input": []},
     )
-    with Client(api_key="key-123") as client:
+    with Client(api_key="key-123", transport=RequestsTransport()) as client:
         details = client.workflows.get_task_run("trn-1")
 
     assert details.status.value == "running"
@@ -60,7 +60,7 @@ def test_client_sends_exact_get_request() -> None:
 @responses.activate
 def test_client_encodes_repeated_and_joined_query_parameters() -> None:
     responses.add(responses.GET, "https://api.render.com/v1/task-runs", json=[])
-    with Client(api_key="k") as client:
+    with Client(api_key="k", transport=RequestsTransport()) as client:
         list(client.workflows.list_task_runs(task=["wf/a", "wf/b"], owner_id=["o1", "o2"]))
 
     assert responses.calls[0].request.url == (
