@@ -653,6 +653,7 @@ def _every_option() -> dict[str, Any]:
         "allow_insecure_http": True,
         "transport": AsyncMockTransport(FakeAPI()),
         "clock": AsyncFakeClock(),
+        "rate_limit_pacing": False,
     }
 
 
@@ -672,6 +673,7 @@ async def test_every_constructor_option_survives_with_options() -> None:
         assert copy.base_url == client.base_url
         assert copy.timeout == client.timeout
         assert copy.max_retries == 4
+        assert copy._api.gate is client._api.gate  # copies share the rate-limit windows
     await client.aclose()
 
 

@@ -652,6 +652,7 @@ def _every_option() -> dict[str, Any]:
         "allow_insecure_http": True,
         "transport": MockTransport(FakeAPI()),
         "clock": FakeClock(),
+        "rate_limit_pacing": False,
     }
 
 
@@ -671,6 +672,7 @@ def test_every_constructor_option_survives_with_options() -> None:
         assert copy.base_url == client.base_url
         assert copy.timeout == client.timeout
         assert copy.max_retries == 4
+        assert copy._api.gate is client._api.gate  # copies share the rate-limit windows
     client.close()
 
 
