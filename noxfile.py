@@ -5,7 +5,15 @@ from __future__ import annotations
 import nox
 
 nox.options.default_venv_backend = "venv"
-nox.options.sessions = ["lint", "typecheck", "codegen_check", "tests", "examples", "browser"]
+nox.options.sessions = [
+    "lint",
+    "typecheck",
+    "codegen_check",
+    "tests",
+    "examples",
+    "browser",
+    "conformance",
+]
 nox.options.reuse_existing_virtualenvs = True
 
 PYTHONS = ["3.10", "3.11", "3.12", "3.13"]

@@ -123,6 +123,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("DEFAULT_HEADERS", "default_headers", "a dict of str to str", _headers),
     Option("MAX_INPUT_BYTES", "max_input_bytes", "an int of 1 or more", _count(1)),
     Option("ALLOW_INSECURE_HTTP", "allow_insecure_http", "True or False", _flag),
+    Option("LOCAL", "local", "True or False", _flag),
+    Option("RATE_LIMIT_PACING", "rate_limit_pacing", "True or False", _flag),
 )
 """Every setting a settings file may give, in the order the docs list them."""
 

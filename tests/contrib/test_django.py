@@ -185,7 +185,15 @@ def test_deploy_checks_flag_local_dev_mode_and_a_key_sent_in_clear(
 ) -> None:
     clean_render_env.setenv("RENDER_USE_LOCAL_DEV", "true")
     assert "render_sdk.W003" in check_ids(deploy=True)
+    with override_settings(RENDER_SDK={"LOCAL": False, "API_KEY": "rnd_x"}):
+        assert "render_sdk.W003" not in check_ids(deploy=True)  # the settings win
     clean_render_env.delenv("RENDER_USE_LOCAL_DEV")
+    clean_render_env.setenv("RENDER_LOCAL_DEV_URL", "http://127.0.0.1:9")
+    assert "render_sdk.W003" in check_ids(deploy=True)  # Render's rule: the URL alone
+    clean_render_env.delenv("RENDER_LOCAL_DEV_URL")
+    with override_settings(RENDER_SDK={"LOCAL": True}):
+        assert "render_sdk.W003" in check_ids(deploy=True)
+        assert "render_sdk.W001" not in check_ids(deploy=True)  # no key needed locally
     with override_settings(RENDER_SDK={"API_KEY": "rnd_x", "BASE_URL": "http://render.test"}):
         [warning] = [
             m

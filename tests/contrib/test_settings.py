@@ -39,6 +39,8 @@ def test_every_setting_becomes_its_client_argument() -> None:
             "DEFAULT_HEADERS": {"X-App": "shop"},
             "MAX_INPUT_BYTES": 1024,
             "ALLOW_INSECURE_HTTP": False,
+            "LOCAL": True,
+            "RATE_LIMIT_PACING": False,
         }
     )
     assert options == {
@@ -52,6 +54,8 @@ def test_every_setting_becomes_its_client_argument() -> None:
         "default_headers": {"X-App": "shop"},
         "max_input_bytes": 1024,
         "allow_insecure_http": False,
+        "local": True,
+        "rate_limit_pacing": False,
     }
 
 
@@ -81,6 +85,8 @@ def test_an_unknown_key_names_the_closest_setting_and_lists_the_accepted_ones() 
         ("DEFAULT_HEADERS", {"X-N": 1}, "a dict of str header names to str values"),
         ("MAX_INPUT_BYTES", 0, "an int of 1 or more"),
         ("ALLOW_INSECURE_HTTP", "yes", "True or False"),
+        ("LOCAL", "true", "True or False"),
+        ("RATE_LIMIT_PACING", 1, "True or False"),
         ("RETRY_POLICY", {"max_retries": 1}, "a render_sdk.RetryPolicy"),
     ],
 )

@@ -200,7 +200,7 @@ def start_task_on_commit(
         str(uuid.uuid4()) if idempotency_key is None else idempotency_key
     )
     body = encode_json({"task": task.value, "input": payload, "idempotencyKey": key})
-    limit = client._max_input_bytes
+    limit = client._options.max_input_bytes
     if len(body) > limit:
         raise InvalidInputError(
             f"input_data encodes to {len(body)} bytes, over the limit of {limit} "

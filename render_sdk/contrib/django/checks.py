@@ -11,9 +11,9 @@ from typing import Any
 
 from django.core import checks
 
-from ..._config import _TRUTHY, resolve_config
+from ..._config import local_dev_setting, resolve_config
 from ...errors import ConfigurationError
-from . import settings_options
+from . import SETTING, settings_options
 
 __all__ = ["check_deployment", "check_settings"]
 
@@ -50,12 +50,13 @@ def check_deployment(app_configs: Any = None, **kwargs: Any) -> list[checks.Chec
         options = settings_options()
     except ConfigurationError:
         return []  # E001 already says what is wrong
-    local = os.environ.get("RENDER_USE_LOCAL_DEV", "") in _TRUTHY
-    if local:
+    local = local_dev_setting(os.environ)
+    if options.get("local") is True or (options.get("local") is None and local.url):
+        source = f"settings.{SETTING}['LOCAL']" if options.get("local") else local.source
         return [
             checks.Warning(
-                "RENDER_USE_LOCAL_DEV is on: task runs go to a local development server",
-                hint="Unset RENDER_USE_LOCAL_DEV in production.",
+                f"{source} is set: task runs go to a local development server",
+                hint=f"Unset {source} in production.",
                 id="render_sdk.W003",
             )
         ]
