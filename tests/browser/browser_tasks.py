@@ -7,6 +7,7 @@ and ``fan_out``, whose runs start subtasks (a two-level run tree).
 from __future__ import annotations
 
 import asyncio
+import threading
 
 from render_sdk.local import Workflow
 
@@ -40,33 +41,46 @@ def greet(name: str, punctuation: str = "!") -> str:
     return f"Hello, {name}{punctuation}"
 
 
+#: Gates a test opens (``release()``) to let a ``paced`` run print its next line.
+_gates: dict[str, threading.Semaphore] = {}
+
+
+def gate(key: str) -> threading.Semaphore:
+    """The gate of the ``paced`` run started with ``key`` (made on first use)."""
+    return _gates.setdefault(key, threading.Semaphore(0))
+
+
 @wf.task
-async def count(lines: int, pause: float) -> int:
-    """Prints ``line 1`` … ``line <lines>``, one every ``pause`` seconds."""
+async def paced(key: str, lines: int) -> int:
+    """Prints ``line 1 of <lines>`` at once, then each next line when ``gate(key)`` opens."""
     for number in range(1, lines + 1):
+        if number > 1 and not await asyncio.to_thread(gate(key).acquire, True, 10):
+            raise TimeoutError(f"gate {key!r} stayed closed before line {number}")
         print(f"line {number} of {lines}")
-        await asyncio.sleep(pause)
     return lines
 
 
 @wf.task
-async def pause(seconds: float) -> float:
-    """A leaf of the run tree: prints, sleeps ``seconds``, returns them."""
-    print(f"pausing {seconds} s")
-    await asyncio.sleep(seconds)
-    return seconds
+async def hold(key: str) -> str:
+    """A leaf of the run tree: prints, then ends when ``gate(key)`` opens."""
+    print(f"holding for {key}")
+    if not await asyncio.to_thread(gate(key).acquire, True, 10):
+        raise TimeoutError(f"gate {key!r} stayed closed")
+    return key
 
 
 @wf.task
-async def branch(index: int, seconds: float) -> float:
-    """A subtask that starts a subtask of its own (``pause``)."""
+async def branch(key: str, index: int) -> str:
+    """A subtask that starts a subtask of its own (``hold``)."""
     print(f"branch {index} starts its leaf")
-    return float(await wf.run(pause, seconds))
+    return str(await wf.run(hold, key))
 
 
 @wf.task
-async def fan_out(branches: int, seconds: float) -> float:
-    """The root of a run tree: ``branches`` subtasks, each with one subtask."""
+async def fan_out(key: str, branches: int) -> list[str]:
+    """The root of a run tree: ``branches`` subtasks, each with one subtask.
+
+    Its leaves end one per ``gate(key).release()``.
+    """
     print(f"fanning out to {branches} branches")
-    results = await asyncio.gather(*(wf.run(branch, i, seconds) for i in range(branches)))
-    return float(sum(results))
+    return list(await asyncio.gather(*(wf.run(branch, key, i) for i in range(branches))))

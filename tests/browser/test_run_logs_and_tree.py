@@ -7,11 +7,13 @@ The tasks print lines (captured by the server as the run's logs) and start subta
 from __future__ import annotations
 
 import time
+import uuid
 from typing import Any
 
 from playwright.sync_api import Page, expect
 
 from render_sdk.local import LocalServer
+from tests.browser import browser_tasks
 from tests.browser.conftest import Dashboard, start, wait_for_status
 
 #: The run tree as the page shows it: [{id, status, task, current, children: [...]}].
@@ -32,6 +34,14 @@ READ_TREE = """() => {
 }"""
 
 
+def start_tree(server: LocalServer, *, leaves_may_end: bool) -> tuple[str, str]:
+    """Start ``fan_out`` with two branches; returns (root run id, gate key)."""
+    key = f"tree-{uuid.uuid4().hex}"
+    if leaves_may_end:
+        browser_tasks.gate(key).release(2)
+    return start(server, "browser-demo/fan_out", [key, 2]), key
+
+
 def tree_runs(server: LocalServer, root_id: str) -> list[dict[str, Any]]:
     """The runs of a tree, oldest first, from the server's records."""
     return [run for run in reversed(server.runs()) if run["rootTaskRunId"] == root_id]
@@ -42,15 +52,15 @@ def wait_for_tree(server: LocalServer, root_id: str, size: int, status: str) -> 
     deadline = time.monotonic() + 10
     while True:
         runs = tree_runs(server, root_id)
-        leaves = [run for run in runs if run["taskId"] == pause_task_id(server)]
+        leaves = [run for run in runs if run["taskId"] == leaf_task_id(server)]
         if len(runs) == size and leaves and all(run["status"] == status for run in leaves):
             return
         assert time.monotonic() < deadline, f"the tree of {root_id} never got there: {runs}"
         time.sleep(0.02)
 
 
-def pause_task_id(server: LocalServer) -> str:
-    return server.state.registry.resolve("browser-demo/pause").id
+def leaf_task_id(server: LocalServer) -> str:
+    return server.state.registry.resolve("browser-demo/hold").id
 
 
 def expected_tree(server: LocalServer, root_id: str, current: str) -> list[dict[str, Any]]:
@@ -83,28 +93,29 @@ def statuses(tree: list[dict[str, Any]]) -> list[str]:
 def test_logs_panel_shows_the_lines_in_order_and_new_ones_while_the_run_runs(
     dashboard: Dashboard, tasks_server: LocalServer
 ) -> None:
-    run_id = start(tasks_server, "browser-demo/count", [6, 0.6])
-    wait_for_status(tasks_server, run_id, "running")
+    key = f"live-{uuid.uuid4().hex}"
+    gate = browser_tasks.gate(key)
+    run_id = start(tasks_server, "browser-demo/paced", [key, 3])
     page = dashboard.open(f"/runs/{run_id}")
     page.evaluate("window.samePage = true")
+    status = page.locator("#run-status [data-status]")
     lines = page.get_by_role("log", name="Log lines").locator("li .log-message")
-    expect(lines.first).to_have_text("line 1 of 6")
-    first_read = lines.count()
-    assert first_read < 6
-    expect(lines.nth(first_read)).to_be_attached(timeout=5000)
-    # More lines, without a reload, before the last one was printed: read while running.
-    assert lines.count() < 6
-    expect(page.locator("#run-status [data-status]")).to_have_text("running")
-    expect(lines).to_have_text([f"line {n} of 6" for n in range(1, 7)], timeout=8000)
-    expect(page.locator("#run-status [data-status]")).to_have_text("succeeded", timeout=8000)
+    expect(lines).to_have_text(["line 1 of 3"])
+    for printed in (2, 3):
+        gate.release()  # the run prints its next line now
+        expect(lines).to_have_text([f"line {n} of 3" for n in range(1, printed + 1)])
+        if printed < 3:
+            expect(status).to_have_text("running")
+            assert tasks_server.get_run(run_id)["status"] == "running"
+    expect(status).to_have_text("succeeded", timeout=8000)
+    expect(page.locator("#logs-list li.level-info")).to_have_count(3)
     assert page.evaluate("window.samePage") is True
-    expect(page.locator("#logs-list li.level-info")).to_have_count(6)
 
 
 def test_the_root_run_page_nests_each_subtask_under_its_parent(
     dashboard: Dashboard, tasks_server: LocalServer
 ) -> None:
-    root_id = start(tasks_server, "browser-demo/fan_out", [2, 0.0])
+    root_id, _ = start_tree(tasks_server, leaves_may_end=True)
     wait_for_status(tasks_server, root_id, "succeeded")
     page = dashboard.open(f"/runs/{root_id}")
     expected = expected_tree(tasks_server, root_id, current=root_id)
@@ -121,7 +132,7 @@ def test_the_root_run_page_nests_each_subtask_under_its_parent(
 def test_a_subtask_page_links_to_its_parent_and_root_and_shows_its_place_in_the_tree(
     dashboard: Dashboard, tasks_server: LocalServer
 ) -> None:
-    root_id = start(tasks_server, "browser-demo/fan_out", [2, 0.0])
+    root_id, key = start_tree(tasks_server, leaves_may_end=True)
     wait_for_status(tasks_server, root_id, "succeeded")
     page = dashboard.open(f"/runs/{root_id}")
     branch = expected_tree(tasks_server, root_id, current="")[0]["children"][1]
@@ -130,7 +141,7 @@ def test_a_subtask_page_links_to_its_parent_and_root_and_shows_its_place_in_the_
     page.wait_for_url(f"**/runs/{leaf['id']}")
     page.wait_for_selector("html[data-ready]")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Run {leaf['id']}")
-    expect(page.locator("#logs-list .log-message")).to_have_text(["pausing 0.0 s"])
+    expect(page.locator("#logs-list .log-message")).to_have_text([f"holding for {key}"])
     assert shown_tree(page) == expected_tree(tasks_server, root_id, current=leaf["id"])
     summary = page.locator("#run-summary")
     expect(summary.get_by_role("link", name=branch["id"])).to_have_count(1)  # the parent
@@ -149,14 +160,18 @@ def test_a_subtask_page_links_to_its_parent_and_root_and_shows_its_place_in_the_
 def test_the_run_tree_follows_status_changes_live(
     dashboard: Dashboard, tasks_server: LocalServer
 ) -> None:
-    root_id = start(tasks_server, "browser-demo/fan_out", [2, 2.0])
+    root_id, key = start_tree(tasks_server, leaves_may_end=False)
     wait_for_tree(tasks_server, root_id, 5, "running")
     page = dashboard.open(f"/runs/{root_id}")
     page.evaluate("window.samePage = true")
     tree = page.get_by_role("list", name="Run tree")
-    expect(tree.locator("li")).to_have_count(5)
-    assert set(statuses(shown_tree(page))) == {"running"}
-    expect(tree.locator("[data-status=succeeded]")).to_have_count(5, timeout=8000)
+    expect(tree.locator("[data-status=running]")).to_have_count(5)
+    browser_tasks.gate(key).release()  # one leaf ends, then its branch
+    expect(tree.locator("[data-status=succeeded]")).to_have_count(2)
+    expect(tree.locator("[data-status=running]")).to_have_count(3)
+    assert shown_tree(page) == expected_tree(tasks_server, root_id, current=root_id)
+    browser_tasks.gate(key).release()  # the other leaf, its branch, then the root
+    expect(tree.locator("[data-status=succeeded]")).to_have_count(5)
     assert shown_tree(page) == expected_tree(tasks_server, root_id, current=root_id)
     expect(page.locator("#run-status [data-status]")).to_have_text("succeeded")
     assert page.evaluate("window.samePage") is True
