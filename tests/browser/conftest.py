@@ -29,9 +29,6 @@ from tests.browser import browser_tasks
 
 CHROMIUM = os.environ.get("RENDER_SDK_CHROMIUM", "/usr/bin/chromium")
 
-#: The logs API is optional: a server without it answers 404 and the panel says so.
-LOGS_NOT_SERVED = r"status of 404 .*/v1/logs\?"
-
 #: The public API the pages may call: the same endpoints as any client, nothing private.
 PUBLIC_API = re.compile(r"^/v1/(tasks(/[^/]+)?|task-runs(/events|/[^/]+)?|logs)$")
 
@@ -113,7 +110,6 @@ def open_dashboard(
     context.set_default_timeout(10_000)
     page = context.new_page()
     dashboard = Dashboard(page=page, base_url=base_url)
-    dashboard.allow_console_error(LOGS_NOT_SERVED)
     page.on("pageerror", lambda exc: dashboard.problems.append(f"page error: {exc}"))
     page.on("console", dashboard.on_console)
     if check_requests:

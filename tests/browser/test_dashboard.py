@@ -153,16 +153,19 @@ def test_cancel_from_the_run_page_asks_first_then_cancels(
     assert tasks_server.get_run(run_id)["status"] == "canceled"
 
 
-def test_failed_run_page_shows_the_error(dashboard: Dashboard, tasks_server: LocalServer) -> None:
+def test_failed_run_page_shows_the_error_and_the_lines_printed_before_it(
+    dashboard: Dashboard, tasks_server: LocalServer
+) -> None:
     run_id = start(tasks_server, "browser-demo/fail", ["boom"])
     wait_for_status(tasks_server, run_id, "failed")
     page = dashboard.open(f"/runs/{run_id}")
     expect(page.locator("#run-status [data-status]")).to_have_text("failed")
     expect(page.get_by_role("region", name="Error")).to_contain_text("ValueError: boom")
     expect(page.locator("table.attempts")).to_contain_text("ValueError: boom")
-    expect(page.locator("#logs-state")).to_have_text(
-        "No logs available: this server does not serve run logs."
-    )
+    lines = page.get_by_role("log", name="Log lines").locator("li .log-message")
+    expect(lines.first).to_have_text("checking the input: boom")
+    expect(lines.nth(1)).to_have_text("the input is out of range")
+    expect(page.locator("#logs-state")).to_be_hidden()
 
 
 def test_run_tree_and_root_link_of_a_root_run(

@@ -11,6 +11,10 @@ import { LogsPanel } from "./logs.js";
 
 const TREE_PAGE = 100;
 const TREE_MAX_PAGES = 10;
+const TREE_POLL_MS = 2000;
+// Unfinished runs of the tree followed on the events stream (their ids go in its URL);
+// the rest of a larger tree is kept current by re-reading it.
+const MAX_FOLLOWED = 50;
 
 function summary(run, task) {
   const parent = run.parentTaskRunId;
@@ -184,11 +188,40 @@ export async function render(main, runId) {
   });
   const cancelButton = h("button", { type: "button", class: "danger", id: "cancel-run", onclick: cancel.open }, "Cancel run");
 
+  // The run tree: read whole, then kept current by events for its unfinished runs and
+  // re-read while any of them is unfinished (a running run may start new subtasks).
+  let tree = null;
+  const renderTree = () => {
+    treeHost.replaceChildren(...treeView([...tree.runs.values()], tree.rootId, runId, tasksById, tree.complete));
+  };
+  const treeUnfinished = () => !tree || [...tree.runs.values()].some((r) => !isTerminal(r.status));
+
   const refreshTree = async () => {
     const rootId = current.rootTaskRunId || current.id;
     const { runs, complete } = await treeRuns(rootId);
-    treeHost.replaceChildren(...treeView(runs, rootId, runId, tasksById, complete));
+    // The current run's own record is newer than the list's when an event beat the read.
+    tree = { rootId, complete, runs: new Map(runs.map((r) => [r.id, r.id === runId ? { ...r, status: current.status } : r])) };
+    renderTree();
+    follow();
   };
+
+  /** Follow the current run while unfinished, and the tree's unfinished runs. */
+  function follow() {
+    const ids = new Set();
+    if (!isTerminal(current.status)) ids.add(runId);
+    for (const r of tree ? tree.runs.values() : []) {
+      if (ids.size >= MAX_FOLLOWED) break;
+      if (!isTerminal(r.status)) ids.add(r.id);
+    }
+    watcher.watch([...ids]);
+  }
+
+  function treeEvent(next) {
+    const known = tree.runs.get(next.id);
+    tree.runs.set(next.id, { ...known, ...next });
+    renderTree();
+    follow();
+  }
 
   function show(next) {
     const changed = next.status !== current.status || next.completedAt !== current.completedAt ||
@@ -199,18 +232,20 @@ export async function render(main, runId) {
     summaryHost.replaceChildren(summary(next, task));
     detailsHost.replaceChildren(...details(next));
     cancelButton.hidden = isTerminal(next.status);
-    if (isTerminal(next.status)) {
-      watcher.stop();
-      logs.finish();
-    }
+    if (isTerminal(next.status)) logs.finish();
+    if (tree && tree.runs.has(runId)) tree.runs.set(runId, { ...tree.runs.get(runId), status: next.status });
     if (changed) refreshTree().catch(() => {});
   }
 
   const watcher = new RunWatcher({
     onRun: (next) => {
       if (next.id === runId) show(next);
+      else if (tree && tree.runs.has(next.id)) treeEvent(next);
     },
-    resync: async () => show(await getJson(`/v1/task-runs/${encodeURIComponent(runId)}`)),
+    resync: async () => {
+      show(await getJson(`/v1/task-runs/${encodeURIComponent(runId)}`));
+      await refreshTree();
+    },
   });
 
   main.replaceChildren(
@@ -227,13 +262,13 @@ export async function render(main, runId) {
   current = { ...run, status: null };
   show(run);
   logs.start(!isTerminal(run.status));
-  if (!isTerminal(run.status)) watcher.watch([runId]);
-  // Subtasks appear while a run works; re-read the tree until it ends.
+  follow();
+  // Subtasks appear while runs of the tree work; re-read it until all of them end.
   const treeTimer = setInterval(() => {
-    if (isTerminal(current.status)) clearInterval(treeTimer);
+    if (!treeUnfinished() && isTerminal(current.status)) clearInterval(treeTimer);
     else if (!document.hidden) refreshTree().catch(() => {});
-  }, 3000);
+  }, TREE_POLL_MS);
   onServerState((up) => {
-    if (up && !isTerminal(current.status)) watcher.resync().catch(() => {});
+    if (up && (treeUnfinished() || !isTerminal(current.status))) watcher.resync().catch(() => {});
   });
 }

@@ -1,8 +1,10 @@
-"""The run page against API parts this server does not have yet, answered by the browser.
+"""The run page against exact documented answers of the logs API, given by the browser.
 
-The logs API (``GET /v1/logs``) and subtasks (runs whose ``parentTaskRunId`` is set) are
-documented in Render's API; until the local server has them, Playwright answers those
-requests with documented shapes, so the page's reading of them is tested now.
+The tests against the real server (``test_run_logs_and_tree.py``) show a run's lines;
+these pin what the local server does not produce on demand: Render's paging of
+``GET /v1/logs`` (``hasMore`` with ``nextStartTime`` / ``nextEndTime`` sent back as the
+next query's bounds), levels, and a server without the logs API (404). Playwright answers
+the logs requests; everything else goes to the local server.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from urllib.parse import parse_qs, urlparse
 from playwright.sync_api import Route, expect
 
 from render_sdk.local import LocalServer
-from tests.browser.conftest import Dashboard, start, wait_for_status
+from tests.browser.conftest import Dashboard, start
 
 
 def log(number: int, message: str, level: str = "info") -> dict[str, Any]:
@@ -65,40 +67,23 @@ def test_logs_are_read_page_by_page_oldest_first_and_followed_while_running(
     assert len(queries) == reads  # a finished run's logs are not polled
 
 
-def test_the_run_tree_nests_subtasks_under_their_parents(
+def test_a_server_without_the_logs_api_gets_a_quiet_notice_and_no_polling(
     dashboard: Dashboard, tasks_server: LocalServer
 ) -> None:
-    root_id = start(tasks_server, "browser-demo/square", [2])
-    wait_for_status(tasks_server, root_id, "succeeded")
-    root = tasks_server.get_run(root_id)
-    assert root is not None
+    dashboard.allow_console_error(r"status of 404 .*/v1/logs\?")
+    run_id = start(tasks_server, "browser-demo/slow", [2.0])
+    reads: list[str] = []
 
-    def child(run_id: str, parent: str, status: str) -> dict[str, Any]:
-        return {**root, "id": run_id, "parentTaskRunId": parent, "status": status}
+    def not_served(route: Route) -> None:
+        reads.append(route.request.url)
+        body = {"message": "not found", "code": "not_found"}
+        route.fulfill(status=404, content_type="application/json", body=json.dumps(body))
 
-    tree = [  # newest first, as the list endpoint answers
-        child("trn-grandchild", "trn-child-b", "running"),
-        child("trn-child-b", root_id, "succeeded"),
-        child("trn-child-a", root_id, "failed"),
-        {**root, "parentTaskRunId": ""},
-    ]
-
-    def answer(route: Route) -> None:
-        query = parse_qs(urlparse(route.request.url).query)
-        if query.get("rootTaskRunId") != [root_id]:
-            route.continue_()
-            return
-        body = [{"taskRun": run, "cursor": f"c{i}"} for i, run in enumerate(tree)]
-        route.fulfill(status=200, content_type="application/json", body=json.dumps(body))
-
-    dashboard.page.route("**/v1/task-runs?*", answer)
-    page = dashboard.open(f"/runs/{root_id}")
-    tree_list = page.get_by_role("list", name="Run tree")
-    top = tree_list.locator(":scope > li")
-    expect(top.locator(":scope > .tree-item [aria-current=page]")).to_have_text(root_id)
-    children = top.locator(":scope > ul > li")
-    expect(children.locator(":scope > .tree-item a")).to_have_text(["trn-child-a", "trn-child-b"])
-    grandchildren = children.nth(1).locator(":scope > ul > li .tree-item a")
-    expect(grandchildren).to_have_text(["trn-grandchild"])
-    expect(children.nth(0).locator("[data-status]").first).to_have_text("failed")
-    expect(page.get_by_text("This run tree has no subtasks.")).to_have_count(0)
+    dashboard.page.route("**/v1/logs?*", not_served)
+    page = dashboard.open(f"/runs/{run_id}")
+    expect(page.locator("#logs-state")).to_have_text(
+        "No logs available: this server does not serve run logs."
+    )
+    expect(page.locator("#logs-list li")).to_have_count(0)
+    expect(page.locator("#run-status [data-status]")).to_have_text("succeeded", timeout=8000)
+    assert len(reads) == 1  # not asked again, neither while running nor at the end
