@@ -193,6 +193,17 @@ def test_an_unfinished_run_is_subscribed_to_then_read_again_once_the_stream_is_u
     assert driver.sleep() == 0.3 + SAFETY  # from now on, events say when to read
 
 
+def test_a_stream_coming_up_during_a_read_asks_for_a_second_read() -> None:
+    driver = Driver("trn-a", "trn-b")
+    driver.feed(RunRead("trn-a", details("trn-a")))  # trn-b's first read is still out
+    driver.feed(StreamOpened(1), at=0.01)
+    assert driver.lists() == []
+    assert driver.reads() == ["trn-a"]
+    # trn-b's answer may predate the subscription: the run may have ended in between.
+    driver.feed(RunRead("trn-b", details("trn-b")), at=0.02)
+    assert driver.reads() == ["trn-b"]
+
+
 def test_many_runs_are_subscribed_to_first_and_read_in_one_list_once_it_is_up() -> None:
     ids = [f"trn-{i}" for i in range(12)]
     driver = Driver(*ids, now=10.0)
