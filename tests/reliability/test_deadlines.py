@@ -5,7 +5,7 @@ real transports, both twins); elapsed wall time is measured around each call. Ca
 exist already, without an elapsed bound on retries or only for one strategy:
 tests/_async/test_integration_local.py::test_latency_beyond_the_read_timeout_is_an_api_timeout,
 ::test_stalled_body_is_an_api_timeout, ::test_wait_timeout_leaves_the_run_running,
-tests/integration/test_waiting_local.py::test_a_mute_stream_falls_back_to_polling_after_the_idle_timeout
+tests/_async/test_waiting_local.py::test_a_mute_stream_falls_back_to_polling_after_the_idle_timeout
 (blocking client), tests/unit/test_requests_transport.py and test_httpx_transport.py
 (transport level, tests/loopback.py).
 """
