@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Literal
 
 import attrs
 
+from ._api import loads
 from ._polling import PollSchedule
 from ._serde import ShapeError, structure
 from .errors import (
@@ -341,7 +341,7 @@ def event_update(name: str, data: str) -> TaskRunDetails | None:
     if not name.startswith("task.") or not data:
         return None
     try:
-        payload = json.loads(data)
+        payload = loads(data)
         return structure(payload, TaskRunDetails)
     except (ValueError, ShapeError, RecursionError):
         return None

@@ -20,7 +20,7 @@ import pytest
 
 from render_sdk import APITimeoutError, PollSchedule, RetryPolicy, Timeout, WaitTimeoutError
 from render_sdk.local import LocalServer
-from tests.loopback import misbehaving_server
+from tests.loopback import STALL, raw_server
 from tests.reliability._twins import Twin
 
 pytestmark = [
@@ -94,7 +94,7 @@ def test_a_start_the_server_sits_on_times_out_and_is_not_duplicated(
 
 
 def test_a_server_that_accepts_and_never_answers_times_out(twin: Twin) -> None:
-    with misbehaving_server("stall") as url:
+    with raw_server(STALL) as url:
         client = make(twin, url)
         try:
             error, elapsed = timed(twin, lambda: client.workflows.get_task_run("trn-abc"))

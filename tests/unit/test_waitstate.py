@@ -763,6 +763,7 @@ def test_any_task_event_is_a_run_update(name: str) -> None:
         ("task.completed", json.dumps({**RUN_JSON, "retries": "many"})),
         ("task.completed", json.dumps({**RUN_JSON, "startedAt": "yesterday"})),
         ("task.completed", "[" * 100_000),
+        ("task.completed", json.dumps({**RUN_JSON, "results": [float("nan")]})),
     ],
 )
 def test_other_events_and_unreadable_data_are_ignored(name: str, data: str) -> None:
