@@ -62,6 +62,7 @@ __all__ = [
     "WaitOptions",
     "chunk_ids",
     "event_update",
+    "wait_options_for",
 ]
 
 MAX_BATCH = 100
@@ -147,6 +148,41 @@ class WaitOptions:
             raise ValueError(f"poll_schedule must be a PollSchedule, got {self.poll_schedule!r}")
         if self.min_reconnect_delay > self.max_reconnect_delay:
             raise ValueError("min_reconnect_delay must not exceed max_reconnect_delay")
+
+
+def wait_options_for(
+    base: object,
+    *,
+    strategy: str,
+    poll_schedule: PollSchedule | None,
+    idle_timeout: float,
+) -> WaitOptions:
+    """The client's WaitOptions: ``base`` (its ``wait_options=``) or the three older
+    keyword arguments, never both (an argument beside ``wait_options`` would be ambiguous).
+    """
+    if base is None:
+        return WaitOptions(
+            strategy=strategy,
+            poll_schedule=poll_schedule if poll_schedule is not None else PollSchedule(),
+            idle_timeout=idle_timeout,
+        )
+    if not isinstance(base, WaitOptions):
+        raise ValueError(f"wait_options must be a WaitOptions, got {type(base).__name__}")
+    beside = [
+        name
+        for name, given, default in (
+            ("wait_strategy", strategy, "auto"),
+            ("poll_schedule", poll_schedule, None),
+            ("event_idle_timeout", idle_timeout, 45.0),
+        )
+        if given != default
+    ]
+    if beside:
+        raise ValueError(
+            f"{', '.join(beside)} cannot be passed beside wait_options: set "
+            "strategy, poll_schedule or idle_timeout in WaitOptions(...) instead"
+        )
+    return base
 
 
 # --- inputs: what the loop tells the machine ----------------------------------------------

@@ -16,7 +16,7 @@ from .._polling import PollSchedule
 from .._retry import RetryPolicy
 from .._transport.base import AsyncHTTPTransport, Timeout
 from .._transport.factory import create_async_transport
-from .._waitstate import WaitOptions
+from .._waitstate import WaitOptions, wait_options_for
 from ..errors import InvalidArgumentError
 from ._base import AsyncAPIClient
 from .workflows import AsyncWorkflowsService
@@ -48,6 +48,7 @@ class AsyncClient:
         poll_schedule: PollSchedule | None = None,
         wait_strategy: Literal["auto", "events", "poll"] = "auto",
         event_idle_timeout: float = 45.0,
+        wait_options: WaitOptions | None = None,
         default_headers: Mapping[str, str] | None = None,
         max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES,
         allow_insecure_http: bool = False,
@@ -64,9 +65,10 @@ class AsyncClient:
         elif max_retries != DEFAULT_MAX_RETRIES:
             retry_policy = attrs.evolve(retry_policy, max_retries=max_retries)
         try:
-            wait_options = WaitOptions(
+            wait_options = wait_options_for(
+                wait_options,
                 strategy=wait_strategy,
-                poll_schedule=poll_schedule if poll_schedule is not None else PollSchedule(),
+                poll_schedule=poll_schedule,
                 idle_timeout=_positive("event_idle_timeout", event_idle_timeout),
             )
         except ValueError as exc:

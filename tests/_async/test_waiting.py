@@ -11,7 +11,9 @@ from render_sdk import (
     AsyncClient,
     InvalidArgumentError,
     NotFoundError,
+    PollSchedule,
     TaskRunStatus,
+    WaitOptions,
     WaitTimeoutError,
 )
 from render_sdk._transport.base import HTTPResponse
@@ -291,3 +293,43 @@ async def test_bad_run_lists_are_rejected_before_any_request(runs: Any) -> None:
         await client.workflows.wait_all(runs)
 
     assert transport.requests == []
+
+
+async def test_wait_options_configure_the_waiting() -> None:
+    api = FakeAPI().on(
+        "GET",
+        "/v1/task-runs/trn-1",
+        json_response(200, details_json(status="running", results=[])),
+        json_response(200, details_json(status="running", results=[])),
+        json_response(200, details_json(results=[6])),
+    )
+    every_3s = PollSchedule(initial_interval=3.0, max_interval=3.0)
+    options = WaitOptions(strategy="poll", poll_schedule=every_3s)
+    api.on("GET", "/v1/task-runs", api.list_by_root)
+    transport = AsyncMockTransport(api)
+    clock = AsyncFakeClock()
+    client = AsyncClient(api_key="k", transport=transport, clock=clock, wait_options=options)
+
+    details = await client.workflows.wait_for_task_run("trn-1", timeout=30)
+
+    assert details.result == 6
+    assert clock.waits == [3.0, 3.0]  # fake time moved on at once, by the configured gaps
+    assert paths(transport) == ["GET /v1/task-runs/trn-1"] * 3  # polling only: no stream
+
+
+@pytest.mark.parametrize(
+    "beside",
+    [
+        {"wait_strategy": "poll"},
+        {"poll_schedule": PollSchedule()},
+        {"event_idle_timeout": 10.0},
+    ],
+)
+def test_wait_options_are_not_mixed_with_the_separate_wait_arguments(beside: Any) -> None:
+    with pytest.raises(InvalidArgumentError, match="beside wait_options"):
+        AsyncClient(api_key="k", wait_options=WaitOptions(), **beside)
+
+
+def test_wait_options_must_be_a_wait_options() -> None:
+    with pytest.raises(InvalidArgumentError, match="must be a WaitOptions"):
+        AsyncClient(api_key="k", wait_options={"strategy": "poll"})  # type: ignore[arg-type]
