@@ -122,9 +122,11 @@ async def test_a_burst_of_runs_is_confirmed_with_one_list_request() -> None:
     results = await client.workflows.wait_all(ids, timeout=30)
 
     assert [d.result for d in results] == list(range(12))
-    # Queued status checks are answered by list requests: each reader that wakes takes
-    # what is queued (how the 12 split between reader threads depends on timing; the
-    # asyncio twin's exact batching is tested in tests/async_only/test_batching.py).
+    # Status checks due together are one list request: the loop hands the machine every
+    # event delivered so far at once (how the 12 events split between the loop's
+    # wake-ups depends on thread timing in the blocking twin; the asyncio twin's exact
+    # batching is tested in tests/async_only/test_batching.py, the machine's in
+    # tests/unit/test_waitstate.py).
     lists = [r for r in transport.requests if r.path == "/v1/task-runs"]
     listed = [value for r in lists for key, value in r.query if key == "rootTaskRunId"]
     assert len(listed) == len(set(listed))
