@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ._sync.client import Client
     from ._sync.task_run import TaskRun
     from ._transport.base import Timeout
+    from ._waitstate import WaitOptions
     from .errors import (
         APIConnectionError,
         APIError,
@@ -65,6 +66,7 @@ _EXPORTS = {
     "PollSchedule": "._polling",
     "RetryPolicy": "._retry",
     "Timeout": "._transport.base",
+    "WaitOptions": "._waitstate",
     **dict.fromkeys(
         [
             "APIConnectionError",
@@ -162,6 +164,7 @@ __all__ = [
     "TaskRunStatus",
     "Timeout",
     "UnprocessableEntityError",
+    "WaitOptions",
     "WaitTimeoutError",
     "__version__",
 ]

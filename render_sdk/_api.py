@@ -17,6 +17,7 @@ from ._transport.base import HTTPResponse
 
 __all__ = [
     "build_url",
+    "loads",
     "decode_json",
     "decode_model",
     "decode_page",
@@ -170,10 +171,20 @@ def _path_of(url: str) -> str:
     return url[path_start:] if path_start >= 0 else url
 
 
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")
+
+
+def loads(content: bytes | str) -> Any:
+    """Parse JSON strictly: ``NaN`` and ``Infinity`` (which Python's json accepts) are
+    refused, so a value that could never be sent back as JSON never reaches the caller."""
+    return json.loads(content, parse_constant=_not_json)
+
+
 def decode_json(response: HTTPResponse, method: str, url: str) -> Any:
     """Parse a success response's JSON body, or raise APIResponseValidationError."""
     try:
-        return json.loads(response.content)
+        return loads(response.content)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         kind = response.headers.get("content-type", "unknown content type")
         raise errors.APIResponseValidationError(

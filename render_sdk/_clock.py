@@ -18,12 +18,20 @@ class Inbox(Protocol[T_co]):
         """The next message, or None after ``timeout`` seconds."""
         ...
 
+    def get_nowait(self) -> T_co | None:
+        """The next message if one is waiting, else None."""
+        ...
+
 
 class AsyncInbox(Protocol[T_co]):
     """Something to wait on for the next message (an AsyncChannel)."""
 
     async def get(self, timeout: float | None) -> T_co | None:
         """The next message, or None after ``timeout`` seconds."""
+        ...
+
+    def get_nowait(self) -> T_co | None:
+        """The next message if one is waiting, else None."""
         ...
 
 
@@ -38,8 +46,13 @@ class Clock(Protocol):
         """Block for ``seconds``."""
         ...
 
-    def wait(self, inbox: Inbox[T], timeout: float | None) -> T | None:
-        """The next message of ``inbox``, or None once ``timeout`` seconds have passed."""
+    def wait(self, inbox: Inbox[T], timeout: float | None, *, expecting: bool = False) -> T | None:
+        """The next message of ``inbox``, or None once ``timeout`` seconds have passed.
+
+        ``expecting`` is True while I/O already started is bound to send a message (a
+        request in flight, a stream open): a real clock ignores it; a fake one waits
+        for that message instead of moving its time on.
+        """
         ...
 
 
@@ -54,8 +67,13 @@ class AsyncClock(Protocol):
         """Suspend for ``seconds``."""
         ...
 
-    async def wait(self, inbox: AsyncInbox[T], timeout: float | None) -> T | None:
-        """The next message of ``inbox``, or None once ``timeout`` seconds have passed."""
+    async def wait(
+        self, inbox: AsyncInbox[T], timeout: float | None, *, expecting: bool = False
+    ) -> T | None:
+        """The next message of ``inbox``, or None once ``timeout`` seconds have passed.
+
+        ``expecting``: see ``Clock.wait``.
+        """
         ...
 
 
@@ -71,7 +89,7 @@ class SystemClock:
         if seconds > 0:
             time.sleep(seconds)
 
-    def wait(self, inbox: Inbox[T], timeout: float | None) -> T | None:
+    def wait(self, inbox: Inbox[T], timeout: float | None, *, expecting: bool = False) -> T | None:
         """Block on ``inbox`` for up to ``timeout`` seconds."""
         return inbox.get(timeout)
 
@@ -89,6 +107,8 @@ class AsyncSystemClock:
 
         await asyncio.sleep(max(0.0, seconds))
 
-    async def wait(self, inbox: AsyncInbox[T], timeout: float | None) -> T | None:
+    async def wait(
+        self, inbox: AsyncInbox[T], timeout: float | None, *, expecting: bool = False
+    ) -> T | None:
         """Wait on ``inbox`` for up to ``timeout`` seconds."""
         return await inbox.get(timeout)

@@ -18,6 +18,7 @@ from .._polling import PollSchedule
 from .._retry import RetryPolicy
 from .._sentinel import NOT_GIVEN, NotGiven
 from .._transport.base import AsyncHTTPTransport, Timeout
+from .._waitstate import WaitOptions
 
 __all__ = [
     "CONNECTION_OPTIONS",
@@ -58,6 +59,7 @@ class AsyncClientOptions:
     poll_schedule: PollSchedule | None = None
     wait_strategy: Literal["auto", "events", "poll"] = "auto"
     event_idle_timeout: float = 45.0
+    wait_options: WaitOptions | None = None
     default_headers: Mapping[str, str] | None = None
     max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES
     allow_insecure_http: bool = False

@@ -15,7 +15,7 @@ from .._concurrency import AsyncFanOut
 from .._identifiers import parse_task_identifier, validate_task_id, validate_task_run_id
 from .._inputs import encode_json, validate_input
 from .._outcome import check_outcome
-from .._waitstate import WaitOptions
+from .._waitstate import ReportFinal, ReportUpdate, WaitOptions
 from ..errors import (
     APIResponseValidationError,
     InvalidArgumentError,
@@ -224,7 +224,8 @@ class AsyncWorkflowsService:
         timeout = check_seconds("timeout", timeout)
         follow = follow_runs(self._api, [run_id], timeout=timeout, options=self._wait_options)
         async with aclosing(follow) as finished:
-            async for _, details in finished:
+            async for report in finished:
+                details = report.details
                 return check_outcome(details) if raise_on_failure else details
         raise AssertionError("follow_runs ended without a result")  # pragma: no cover
 
@@ -249,7 +250,8 @@ class AsyncWorkflowsService:
             self._api, list(dict.fromkeys(run_ids)), timeout=timeout, options=self._wait_options
         )
         async with aclosing(follow) as finished:
-            async for _, details in finished:
+            async for report in finished:
+                details = report.details
                 results[details.id] = check_outcome(details) if raise_on_failure else details
         return [results[run_id] for run_id in run_ids]
 
@@ -447,8 +449,9 @@ def _run_ids(runs: Iterable[str | models.TaskRun]) -> list[str]:
 
 
 async def _finished_only(
-    follow: AsyncGenerator[tuple[bool, TaskRunDetails], None], raise_on_failure: bool
-) -> AsyncGenerator[tuple[bool, TaskRunDetails], None]:
+    follow: AsyncGenerator[ReportUpdate | ReportFinal, None], raise_on_failure: bool
+) -> AsyncGenerator[ReportUpdate | ReportFinal, None]:
     async with aclosing(follow) as finished:
-        async for final, details in finished:
-            yield final, (check_outcome(details) if raise_on_failure else details)
+        async for report in finished:
+            details = report.details
+            yield ReportFinal(check_outcome(details) if raise_on_failure else details)

@@ -22,7 +22,7 @@ from .._retry import RetryPolicy
 from .._sentinel import NOT_GIVEN, NotGiven
 from .._transport.base import HTTPTransport, Timeout
 from .._transport.factory import create_sync_transport
-from .._waitstate import WaitOptions
+from .._waitstate import WaitOptions, wait_options_for
 from ..errors import InvalidArgumentError
 from ._base import APIClient
 from .logs import LogsService
@@ -49,6 +49,10 @@ class Client:
     server, where no key is needed. ``local=True`` or ``local=False`` decides this in
     code instead of the environment.
 
+    Waiting is configured by ``wait_strategy``, ``poll_schedule`` and
+    ``event_idle_timeout``, or by one ``wait_options=WaitOptions(...)`` that sets every
+    waiting option (not both).
+
     ``max_retries`` (default 2) is how many times a failed request is retried; given
     together with ``retry_policy`` it overrides that policy's ``max_retries``. Use the
     client as a context manager, or call the close method, to release its connections.
@@ -71,6 +75,7 @@ class Client:
         poll_schedule: PollSchedule | None = None,
         wait_strategy: Literal["auto", "events", "poll"] = "auto",
         event_idle_timeout: float = 45.0,
+        wait_options: WaitOptions | None = None,
         default_headers: Mapping[str, str] | None = None,
         max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES,
         allow_insecure_http: bool = False,
@@ -88,6 +93,7 @@ class Client:
             poll_schedule=poll_schedule,
             wait_strategy=wait_strategy,
             event_idle_timeout=event_idle_timeout,
+            wait_options=wait_options,
             default_headers=default_headers,
             max_input_bytes=max_input_bytes,
             allow_insecure_http=allow_insecure_http,
@@ -124,9 +130,10 @@ class Client:
         retry_policy = retry_policy_of(options)
         poll_schedule = options.poll_schedule
         try:
-            wait_options = WaitOptions(
+            wait_options = wait_options_for(
+                options.wait_options,
                 strategy=options.wait_strategy,
-                poll_schedule=poll_schedule if poll_schedule is not None else PollSchedule(),
+                poll_schedule=poll_schedule,
                 idle_timeout=_positive("event_idle_timeout", options.event_idle_timeout),
             )
         except ValueError as exc:
@@ -174,6 +181,7 @@ class Client:
         poll_schedule: PollSchedule | NotGiven | None = NOT_GIVEN,
         wait_strategy: Literal["auto", "events", "poll"] | NotGiven = NOT_GIVEN,
         event_idle_timeout: float | NotGiven = NOT_GIVEN,
+        wait_options: WaitOptions | NotGiven | None = NOT_GIVEN,
         default_headers: Mapping[str, str] | NotGiven | None = NOT_GIVEN,
         max_input_bytes: int | NotGiven = NOT_GIVEN,
     ) -> Client:
@@ -181,7 +189,9 @@ class Client:
 
         For one call: ``client.with_options(max_retries=0).workflows.get_task_run(id)``.
         Options not passed keep this client's values; a new ``retry_policy`` replaces
-        the old one whole (a ``max_retries`` given with it is applied over it). The API
+        the old one whole (a ``max_retries`` given with it is applied over it), and so
+        does a new ``wait_options`` (replacing ``wait_strategy``, ``poll_schedule`` and
+        ``event_idle_timeout``, which cannot be given beside it). The API
         key, base URL, transport and clock are shared. Closing the copy does not close
         the shared connections.
         """
@@ -194,6 +204,7 @@ class Client:
                 ("poll_schedule", poll_schedule),
                 ("wait_strategy", wait_strategy),
                 ("event_idle_timeout", event_idle_timeout),
+                ("wait_options", wait_options),
                 ("default_headers", default_headers),
                 ("max_input_bytes", max_input_bytes),
             )
@@ -201,6 +212,12 @@ class Client:
         }
         if "retry_policy" in changes and "max_retries" not in changes:
             changes["max_retries"] = NOT_GIVEN
+        if "wait_options" in changes:
+            # The record's older wait arguments go back to their defaults: the new
+            # WaitOptions says everything (any of them passed too is refused below).
+            defaults = {field.name: field.default for field in attrs.fields(type(self._options))}
+            for name in ("wait_strategy", "poll_schedule", "event_idle_timeout"):
+                changes.setdefault(name, defaults[name])
         assert not CONNECTION_OPTIONS & changes.keys()
         clone = object.__new__(type(self))
         clone._setup(

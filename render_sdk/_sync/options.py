@@ -19,6 +19,7 @@ from .._polling import PollSchedule
 from .._retry import RetryPolicy
 from .._sentinel import NOT_GIVEN, NotGiven
 from .._transport.base import HTTPTransport, Timeout
+from .._waitstate import WaitOptions
 
 __all__ = [
     "CONNECTION_OPTIONS",
@@ -59,6 +60,7 @@ class ClientOptions:
     poll_schedule: PollSchedule | None = None
     wait_strategy: Literal["auto", "events", "poll"] = "auto"
     event_idle_timeout: float = 45.0
+    wait_options: WaitOptions | None = None
     default_headers: Mapping[str, str] | None = None
     max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES
     allow_insecure_http: bool = False

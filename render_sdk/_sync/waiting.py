@@ -1,9 +1,10 @@
 # This file is generated from render_sdk/_async/waiting.py by codegen — do not edit.
-"""Following runs to their end: events stream workers, read workers, and the waiting loop.
+"""Following runs to their end: the loop that carries out the wait machine's effects.
 
-Push, then verify: streams only tell the loop *when* to read a run; a run counts as
-finished when a read says so. If streams fail or go quiet the loop polls instead, and an
-overall deadline bounds everything.
+Every decision (what to read when, what to report, when to subscribe, reconnect, give up
+or fail) is ``_waitstate.WaitMachine``'s. This loop only feeds it what the workers saw
+and does what it returns: reader workers run the requests, one worker per subscription
+holds an events stream open, and reports are handed to the caller.
 """
 
 from __future__ import annotations
@@ -16,21 +17,26 @@ from .._fork import current_pid
 from .._sse import SSEParser
 from .._transport.base import Timeout
 from .._waitstate import (
-    Message,
-    ReadDone,
-    ReadFailed,
-    StatusDone,
-    StreamDown,
-    StreamUp,
+    Fail,
+    Finished,
+    Input,
+    ReadRun,
+    ReadStatuses,
+    ReportFinal,
+    ReportUpdate,
+    RunRead,
+    RunReadFailed,
+    SleepUntil,
+    StatusesRead,
+    StatusesReadFailed,
+    StreamClosed,
+    StreamEvent,
+    StreamOpened,
+    Subscribe,
+    Unsubscribe,
+    WaitMachine,
     WaitOptions,
-    WaitState,
-    chunk_ids,
     event_update,
-)
-from ..errors import (
-    APIConnectionError,
-    APIStatusError,
-    WaitTimeoutError,
 )
 from ..models import TaskRunDetails
 from ._base import APIClient
@@ -38,9 +44,6 @@ from ._base import APIClient
 __all__ = ["EVENTS_PATH", "follow_runs", "read_run", "read_statuses"]
 
 EVENTS_PATH = "/task-runs/events"
-_DEFAULT_RECONNECT = 1.0
-_MIN_RECONNECT = 0.05
-_MAX_RECONNECT = 30.0
 
 
 def read_run(api: APIClient, run_id: str, deadline: float | None) -> TaskRunDetails:
@@ -48,62 +51,6 @@ def read_run(api: APIClient, run_id: str, deadline: float | None) -> TaskRunDeta
     path = "/task-runs/" + _api.path_segment(run_id)
     response, url = api.request("GET", path, deadline=deadline)
     return _api.decode_model(response, TaskRunDetails, "GET", url)
-
-
-def _stream_error_is_final(error: Exception | None) -> bool:
-    """A refused subscription (bad request, auth, unknown run) will not heal by retrying."""
-    return isinstance(error, APIStatusError) and error.status_code in (400, 401, 403, 404)
-
-
-def _reconnect_delay(retry_ms: int | None, failures: int) -> float:
-    base = _DEFAULT_RECONNECT if retry_ms is None else max(_MIN_RECONNECT, retry_ms / 1000)
-    return min(_MAX_RECONNECT, base * 2.0 ** max(0, failures - 1))
-
-
-def _pump_events(
-    api: APIClient,
-    run_ids: tuple[str, ...],
-    inbox: SyncChannel[Message],
-    workers: SyncWorkers,
-    options: WaitOptions,
-) -> None:
-    """Keep one events stream open for ``run_ids`` and forward its run updates."""
-    params = [("taskRunIds", run_id) for run_id in run_ids]
-    timeout = Timeout(connect=api.timeout.connect, read=options.idle_timeout)
-    parser = SSEParser()
-    failures = 0
-    while not workers.stopped():
-        error: Exception | None = None
-        try:
-            stream = api.open_stream(EVENTS_PATH, params=params, timeout=timeout)
-        except (APIConnectionError, APIStatusError) as exc:
-            error = exc
-        else:
-            if not workers.register(stream):
-                stream.close()
-                return
-            inbox.put(StreamUp(run_ids))
-            try:
-                for chunk in stream.iter_bytes():
-                    for event in parser.feed(chunk):
-                        update = event_update(event.event, event.data)
-                        if update is not None:
-                            inbox.put(update)
-                            failures = 0  # heartbeats alone do not prove a useful stream
-            except APIConnectionError as exc:
-                error = exc
-            finally:
-                workers.unregister(stream)
-                stream.close()
-                parser.close()
-        if workers.stopped():
-            return
-        failures += 1
-        gave_up = failures > options.max_stream_failures or _stream_error_is_final(error)
-        inbox.put(StreamDown(run_ids, error, gave_up))
-        if gave_up:
-            return
-        workers.sleep(_reconnect_delay(parser.retry, failures))
 
 
 def read_statuses(
@@ -119,79 +66,77 @@ def read_statuses(
 
 def _read_runs(
     api: APIClient,
-    reads: SyncChannel[tuple[bool, str]],
-    inbox: SyncChannel[Message],
+    requests: SyncChannel[ReadRun | ReadStatuses],
+    inbox: SyncChannel[Input],
     workers: SyncWorkers,
     deadline: float | None,
 ) -> None:
-    """Read the runs the loop asks for and report each outcome.
-
-    Each item is ``(wants_details, run_id)``. When several status checks are queued at
-    once they are answered by one list request (up to a page); the rest, and any run the
-    list does not show (a child run), are read one by one.
-    """
+    """Carry out the machine's reads, one at a time, and report each outcome."""
     while not workers.stopped():
-        first = reads.get(None)
-        if first is None:
+        request = requests.get(None)
+        if request is None:
             return
-        batch = [first]
-        while len(batch) < _api.MAX_PAGE_SIZE:
-            more = reads.get_nowait()
-            if more is None:
-                break
-            batch.append(more)
-        one_by_one = [run_id for wants_details, run_id in batch if wants_details]
-        statuses = [run_id for wants_details, run_id in batch if not wants_details]
-        if len(statuses) > 1:
+        # Any failure is reported to the machine, which decides what is fatal.
+        if isinstance(request, ReadStatuses):
             try:
-                found = read_statuses(api, statuses, deadline)
-            except Exception as exc:  # reported to the loop, which decides what is fatal
-                for run_id in statuses:
-                    inbox.put(ReadFailed(run_id, exc))
+                found = read_statuses(api, request.run_ids, deadline)
+            except Exception as exc:
+                inbox.put(StatusesReadFailed(request.run_ids, exc))
             else:
-                for run_id in statuses:
-                    if run_id in found:
-                        inbox.put(StatusDone(found[run_id]))
-                    else:
-                        one_by_one.append(run_id)
+                inbox.put(StatusesRead(request.run_ids, found))
         else:
-            one_by_one += statuses
-        for run_id in one_by_one:
             try:
-                details = read_run(api, run_id, deadline)
-            except Exception as exc:  # reported to the loop, which decides what is fatal
-                inbox.put(ReadFailed(run_id, exc))
+                details = read_run(api, request.run_id, deadline)
+            except Exception as exc:
+                inbox.put(RunReadFailed(request.run_id, exc))
             else:
-                inbox.put(ReadDone(details))
+                inbox.put(RunRead(request.run_id, details))
 
 
-def _subscribe(
+def _hold_stream(
     api: APIClient,
-    run_ids: Sequence[str],
-    inbox: SyncChannel[Message],
+    subscription: Subscribe,
+    inbox: SyncChannel[Input],
     workers: SyncWorkers,
     options: WaitOptions,
 ) -> None:
-    """Start one events-stream worker per group of IDs that fits in a URL."""
-    for chunk in chunk_ids(run_ids, options.max_url_length):
-        workers.spawn(_pump_events, api, chunk, inbox, workers, options)
+    """Open one events stream, forward its run updates, and report how it ended.
 
-
-def _timeout_error(state: WaitState, timeout: float | None) -> WaitTimeoutError:
-    pending = state.pending
-    first = pending[0]
-    last = state.last_status(first)
-    seen = f"last status {last.value}" if last is not None else "status never read"
-    if len(pending) == 1:
-        what = f"task run {first} ({seen})"
+    One connection only: whether and when to reconnect is the machine's decision.
+    """
+    params = [("taskRunIds", run_id) for run_id in subscription.run_ids]
+    timeout = Timeout(connect=api.timeout.connect, read=options.idle_timeout)
+    parser = SSEParser()
+    error: Exception | None = None
+    try:
+        stream = api.open_stream(EVENTS_PATH, params=params, timeout=timeout)
+    except Exception as exc:  # reported; the machine decides whether to reconnect
+        error = exc
     else:
-        what = f"{len(pending)} task runs, e.g. {first} ({seen})"
-    return WaitTimeoutError(
-        f"gave up waiting for {what} after {timeout or 0:g}s; the runs were left alone",
-        task_run_id=first,
-        last_status=last,
-        pending={run_id: state.last_status(run_id) for run_id in pending},
-    )
+        if not workers.register(stream):
+            stream.close()
+            return
+        inbox.put(StreamOpened(subscription.stream))
+        try:
+            for chunk in stream.iter_bytes():
+                for event in parser.feed(chunk):
+                    details = event_update(event.event, event.data)
+                    if details is not None:
+                        inbox.put(StreamEvent(subscription.stream, details))
+        except Exception as exc:  # reported; the machine decides whether to reconnect
+            error = exc
+        finally:
+            workers.unregister(stream)
+            stream.close()
+            parser.close()
+    if not workers.stopped():
+        inbox.put(StreamClosed(subscription.stream, error, parser.retry))
+
+
+def _stop(stream_workers: SyncWorkers | None) -> None:
+    """Stop one subscription's worker and close its stream (as leaving its block would)."""
+    if stream_workers is not None:
+        stream_workers.__exit__(None, None, None)
 
 
 def follow_runs(
@@ -201,67 +146,74 @@ def follow_runs(
     timeout: float | None,
     options: WaitOptions,
     updates: bool = False,
-) -> Generator[tuple[bool, TaskRunDetails], None]:
-    """Yield ``(True, details)`` as each run is confirmed terminal, until all are.
+) -> Generator[ReportUpdate | ReportFinal, None]:
+    """Yield a ``ReportFinal`` as each run is confirmed finished, until all are.
 
-    With ``updates``, non-terminal states are yielded too, as ``(False, details)``: each
-    update from the events stream, and each read that finds a status not seen before.
-    Raises WaitTimeoutError at the deadline.
+    With ``updates``, unfinished states are yielded too, as ``ReportUpdate``. Raises
+    WaitTimeoutError at the deadline, and any error the machine finds final.
     """
     clock = api.clock
-    start = clock.now()
-    deadline = None if timeout is None else start + timeout
-    use_events = options.strategy != "poll"
-    pending = list(run_ids)
-    while pending:
+    machine = WaitMachine(run_ids, options=options, timeout=timeout, updates=updates)
+    effects = machine.start(clock.now())
+    while True:
         # A caller may fork while this generator is suspended at a yield: the child then
-        # resumes it without the parent's workers. It starts over there with workers of
+        # resumes it without the parent's workers, and starts over below with workers of
         # its own for the runs still pending (and the same deadline).
         origin = current_pid()
-        # A few runs are read at once, and subscribed to only if a read finds one
-        # unfinished: a run that is already over (or ends at once) costs no stream. Many
-        # runs are subscribed to first and read once their stream is up (or after a
-        # grace period).
-        subscribe_first = use_events and len(pending) > options.readers
-        state = WaitState(
-            pending,
-            now=clock.now(),
-            poll_schedule=options.poll_schedule,
-            stream_grace=options.stream_grace if subscribe_first else None,
-            safety_interval=options.safety_interval,
-        )
-        inbox: SyncChannel[Message] = SyncChannel()
-        reads: SyncChannel[tuple[bool, str]] = SyncChannel()
-        subscribed = not use_events
+        forked = False
+        unreported: list[str] = []  # finals of the batch the fork cut short
+        inbox: SyncChannel[Input] = SyncChannel()
+        requests: SyncChannel[ReadRun | ReadStatuses] = SyncChannel()
+        streams: dict[int, SyncWorkers] = {}
         with SyncWorkers() as workers:
-            workers.register(reads)
-            for _ in range(max(1, min(options.readers, len(state.pending)))):
-                workers.spawn(_read_runs, api, reads, inbox, workers, deadline)
-            if subscribe_first:
-                _subscribe(api, state.pending, inbox, workers, options)
-                subscribed = True
-            while not state.done:
-                now = clock.now()
-                for run_id in state.take_reads(now):
-                    reads.put((state.wants_details(run_id), run_id))
-                if deadline is not None and now >= deadline:
-                    raise _timeout_error(state, timeout)
-                waits = [m - now for m in (state.next_due(), deadline) if m is not None]
-                message: Message | None = clock.wait(inbox, min(waits) if waits else None)
-                if message is None:
-                    continue
-                out = state.apply(
-                    message,
-                    clock.now(),
-                    updates=updates,
-                    events_required=options.strategy == "events",
-                )
-                if not subscribed and not state.done:
-                    # Subscribe before handing anything to the caller, who may stop iterating.
-                    _subscribe(api, state.pending, inbox, workers, options)
-                    subscribed = True
-                if out is not None:
-                    yield out
-                    if current_pid() != origin:
+            workers.register(requests)
+            for _ in range(machine.readers):
+                workers.spawn(_read_runs, api, requests, inbox, workers, machine.deadline)
+            try:
+                while not forked:
+                    wake: float | None = None
+                    for index, effect in enumerate(effects):
+                        if isinstance(effect, ReadRun | ReadStatuses):
+                            requests.put(effect)
+                        elif isinstance(effect, Subscribe):
+                            _stop(streams.pop(effect.stream, None))
+                            streams[effect.stream] = stream_workers = SyncWorkers()
+                            stream_workers.spawn(
+                                _hold_stream, api, effect, inbox, stream_workers, options
+                            )
+                        elif isinstance(effect, Unsubscribe):
+                            _stop(streams.pop(effect.stream, None))
+                        elif isinstance(effect, ReportUpdate | ReportFinal):
+                            yield effect
+                            if current_pid() != origin:
+                                forked = True
+                                unreported = [
+                                    later.details.id
+                                    for later in effects[index + 1 :]
+                                    if isinstance(later, ReportFinal)
+                                ]
+                                break
+                        elif isinstance(effect, Fail):
+                            raise effect.error
+                        elif isinstance(effect, Finished):
+                            return
+                        elif isinstance(effect, SleepUntil):
+                            wake = effect.until
+                    if forked:
                         break
-        pending = list(state.pending)
+                    seconds = None if wake is None else wake - clock.now()
+                    first: Input | None = clock.wait(inbox, seconds, expecting=machine.expecting)
+                    received: list[Input] = []
+                    while first is not None:
+                        received.append(first)
+                        first = inbox.get_nowait()
+                    effects = machine.receive(received, clock.now())
+            finally:
+                for stream_workers in streams.values():
+                    _stop(stream_workers)
+        # Only a forked child gets here: a new machine for what is left, same deadline.
+        now = clock.now()
+        remaining = None if machine.deadline is None else max(0.0, machine.deadline - now)
+        left = list(dict.fromkeys([*unreported, *machine.pending]))
+        machine = WaitMachine(left, options=options, timeout=remaining, updates=updates)
+        effects = machine.start(now)

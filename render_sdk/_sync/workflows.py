@@ -16,7 +16,7 @@ from .._concurrency import SyncFanOut
 from .._identifiers import parse_task_identifier, validate_task_id, validate_task_run_id
 from .._inputs import encode_json, validate_input
 from .._outcome import check_outcome
-from .._waitstate import WaitOptions
+from .._waitstate import ReportFinal, ReportUpdate, WaitOptions
 from ..errors import (
     APIResponseValidationError,
     InvalidArgumentError,
@@ -221,7 +221,8 @@ class WorkflowsService:
         timeout = check_seconds("timeout", timeout)
         follow = follow_runs(self._api, [run_id], timeout=timeout, options=self._wait_options)
         with closing(follow) as finished:
-            for _, details in finished:
+            for report in finished:
+                details = report.details
                 return check_outcome(details) if raise_on_failure else details
         raise AssertionError("follow_runs ended without a result")  # pragma: no cover
 
@@ -246,7 +247,8 @@ class WorkflowsService:
             self._api, list(dict.fromkeys(run_ids)), timeout=timeout, options=self._wait_options
         )
         with closing(follow) as finished:
-            for _, details in finished:
+            for report in finished:
+                details = report.details
                 results[details.id] = check_outcome(details) if raise_on_failure else details
         return [results[run_id] for run_id in run_ids]
 
@@ -444,8 +446,9 @@ def _run_ids(runs: Iterable[str | models.TaskRun]) -> list[str]:
 
 
 def _finished_only(
-    follow: Generator[tuple[bool, TaskRunDetails], None], raise_on_failure: bool
-) -> Generator[tuple[bool, TaskRunDetails], None]:
+    follow: Generator[ReportUpdate | ReportFinal, None], raise_on_failure: bool
+) -> Generator[ReportUpdate | ReportFinal, None]:
     with closing(follow) as finished:
-        for final, details in finished:
-            yield final, (check_outcome(details) if raise_on_failure else details)
+        for report in finished:
+            details = report.details
+            yield ReportFinal(check_outcome(details) if raise_on_failure else details)

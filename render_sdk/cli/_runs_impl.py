@@ -259,11 +259,12 @@ def watch_runs(
         with client.workflows.task_run_events(ids, timeout=timeout) as events, live:
             for update in events:
                 rows[update.id] = update
-                if update.is_terminal:
+                final = events.finished.get(update.id) is update
+                if final:
                     finished[update.id] = update
                 if json_mode:
                     out.json_line(run_json(update))
-                elif not out.tty and update.is_terminal:
+                elif not out.tty and final:
                     out.cells(_finished_cells(update, tty=False))
     except WaitTimeoutError as exc:
         timed_out = exc

@@ -172,8 +172,7 @@ def run_task(
         with client.workflows.task_run_events([run.id], timeout=timeout) as events, live:
             for update in events:
                 last = update
-                if update.is_terminal:
-                    final = update
+                final = events.finished.get(run.id)
                 if line is not None:
                     line.status = update.status
     except WaitTimeoutError:

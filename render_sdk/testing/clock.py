@@ -1,16 +1,21 @@
-"""Fake clocks: time moves only when the code under test sleeps, so tests never wait."""
+"""Fake clocks: time moves only when the code under test sleeps or waits, so tests never wait.
+
+The one real-time wait: while the waiting loop says a message is bound to come (a request
+in flight, a stream open, see ``Clock.wait``'s ``expecting``), a fake ``wait`` blocks on
+the inbox until it arrives. That is the handshake with the background workers: fake time
+moves on only when no worker has anything left to say, never after a guessed real-time
+pause. Those workers do real I/O (a mock transport answers at once; a real server within
+its own timeouts), so the wait is as long as that I/O and no longer.
+"""
 
 from __future__ import annotations
 
+import threading
 from typing import TypeVar
 
 from .._clock import AsyncInbox, Inbox
 
 T = TypeVar("T")
-
-_GRACE = 0.2
-"""Real seconds a fake wait gives background workers to deliver a message (mock I/O is
-instant) before it concludes that nothing is coming and moves fake time on instead."""
 
 __all__ = ["AsyncFakeClock", "FakeClock"]
 
@@ -24,6 +29,7 @@ class FakeClock:
         """Every sleep asked for, in order."""
         self.waits: list[float] = []
         """Every wait on a message that timed out (so fake time moved on), in order."""
+        self._lock = threading.Lock()  # worker threads sleep (retry backoff) too
 
     def now(self) -> float:
         """The fake time."""
@@ -31,19 +37,26 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         """Move time forward without a sleep being recorded."""
-        self.time += seconds
+        with self._lock:
+            self.time += seconds
 
     def sleep(self, seconds: float) -> None:
         """Record the sleep and move time forward by it."""
-        self.sleeps.append(seconds)
-        self.time += max(0.0, seconds)
+        with self._lock:
+            self.sleeps.append(seconds)
+            self.time += max(0.0, seconds)
 
-    def wait(self, inbox: Inbox[T], timeout: float | None) -> T | None:
-        """Take a message if one comes promptly; otherwise let ``timeout`` pass in fake time."""
-        item = inbox.get(_GRACE if timeout is None else min(_GRACE, timeout) or _GRACE)
-        if item is None and timeout is not None:
-            self.waits.append(timeout)
-            self.time += max(0.0, timeout)
+    def _timed_out(self, timeout: float | None) -> None:
+        if timeout is not None:
+            with self._lock:
+                self.waits.append(timeout)
+                self.time += max(0.0, timeout)
+
+    def wait(self, inbox: Inbox[T], timeout: float | None, *, expecting: bool = False) -> T | None:
+        """The next message: waited for if one is expected, else let ``timeout`` pass."""
+        item = inbox.get(None) if expecting else inbox.get_nowait()
+        if item is None:
+            self._timed_out(timeout)
         return item
 
 
@@ -54,10 +67,11 @@ class AsyncFakeClock(FakeClock):
         """Record the sleep and move time forward by it."""
         FakeClock.sleep(self, seconds)
 
-    async def wait(self, inbox: AsyncInbox[T], timeout: float | None) -> T | None:  # type: ignore[override]
-        """Take a message if one comes promptly; otherwise let ``timeout`` pass in fake time."""
-        item = await inbox.get(_GRACE if timeout is None else min(_GRACE, timeout) or _GRACE)
-        if item is None and timeout is not None:
-            self.waits.append(timeout)
-            self.time += max(0.0, timeout)
+    async def wait(  # type: ignore[override]
+        self, inbox: AsyncInbox[T], timeout: float | None, *, expecting: bool = False
+    ) -> T | None:
+        """The next message: waited for if one is expected, else let ``timeout`` pass."""
+        item = await inbox.get(None) if expecting else inbox.get_nowait()
+        if item is None:
+            self._timed_out(timeout)
         return item

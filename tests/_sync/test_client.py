@@ -34,6 +34,7 @@ from render_sdk import (
     TaskRunStatus,
     Timeout,
     UnprocessableEntityError,
+    WaitOptions,
     WaitTimeoutError,
 )
 from render_sdk._async.options import CONNECTION_OPTIONS  # the same set in both twins
@@ -659,13 +660,15 @@ def _every_option() -> dict[str, Any]:
 def test_every_constructor_option_survives_with_options() -> None:
     options = _every_option()
     parameters = inspect.signature(Client).parameters
-    assert set(parameters) == set(options)  # a new option must be added to this test
+    # wait_options cannot be given beside the three older wait arguments: it has a test
+    # of its own below. A new option must be added to this test.
+    assert set(parameters) == set(options) | {"wait_options"}
     copyable = set(inspect.signature(Client.with_options).parameters) - {"self"}
-    assert copyable == set(options) - CONNECTION_OPTIONS
+    assert copyable == set(parameters) - CONNECTION_OPTIONS
     client = Client(**options)
     assert {field.name for field in attrs.fields(type(client._options))} == set(parameters)
     for copy in (client.with_options(), client.with_options(max_input_bytes=99)):
-        expected = dict(options)
+        expected = {**options, "wait_options": None}
         if copy._options.max_input_bytes == 99:
             expected["max_input_bytes"] = 99
         assert attrs.asdict(copy._options, recurse=False) == expected
@@ -673,6 +676,21 @@ def test_every_constructor_option_survives_with_options() -> None:
         assert copy.timeout == client.timeout
         assert copy.max_retries == 4
         assert copy._api.gate is client._api.gate  # copies share the rate-limit windows
+    client.close()
+
+
+def test_wait_options_survive_with_options_and_a_new_one_replaces_them() -> None:
+    first = WaitOptions(strategy="poll", safety_interval=7.0)
+    client, _, _ = make_client(FakeAPI(), wait_options=first)
+    assert client.with_options(max_retries=0)._options.wait_options == first
+    second = WaitOptions(strategy="events")
+    assert client.with_options(wait_options=second)._options.wait_options == second
+    with pytest.raises(InvalidArgumentError, match="beside wait_options"):
+        client.with_options(wait_strategy="auto", event_idle_timeout=5.0)
+    older = Client(api_key="rnd_x", transport=MockTransport(FakeAPI()), wait_strategy="poll")
+    # A WaitOptions replaces the older arguments of the client it is copied from.
+    assert older.with_options(wait_options=second)._options.wait_strategy == "auto"
+    older.close()
     client.close()
 
 

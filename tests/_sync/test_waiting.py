@@ -12,7 +12,9 @@ from render_sdk import (
     Client,
     InvalidArgumentError,
     NotFoundError,
+    PollSchedule,
     TaskRunStatus,
+    WaitOptions,
     WaitTimeoutError,
 )
 from render_sdk._transport.base import HTTPResponse
@@ -121,9 +123,11 @@ def test_a_burst_of_runs_is_confirmed_with_one_list_request() -> None:
     results = client.workflows.wait_all(ids, timeout=30)
 
     assert [d.result for d in results] == list(range(12))
-    # Queued status checks are answered by list requests: each reader that wakes takes
-    # what is queued (how the 12 split between reader threads depends on timing; the
-    # asyncio twin's exact batching is tested in tests/async_only/test_batching.py).
+    # Status checks due together are one list request: the loop hands the machine every
+    # event delivered so far at once (how the 12 events split between the loop's
+    # wake-ups depends on thread timing in the blocking twin; the asyncio twin's exact
+    # batching is tested in tests/async_only/test_batching.py, the machine's in
+    # tests/unit/test_waitstate.py).
     lists = [r for r in transport.requests if r.path == "/v1/task-runs"]
     listed = [value for r in lists for key, value in r.query if key == "rootTaskRunId"]
     assert len(listed) == len(set(listed))
@@ -292,3 +296,43 @@ def test_bad_run_lists_are_rejected_before_any_request(runs: Any) -> None:
         client.workflows.wait_all(runs)
 
     assert transport.requests == []
+
+
+def test_wait_options_configure_the_waiting() -> None:
+    api = FakeAPI().on(
+        "GET",
+        "/v1/task-runs/trn-1",
+        json_response(200, details_json(status="running", results=[])),
+        json_response(200, details_json(status="running", results=[])),
+        json_response(200, details_json(results=[6])),
+    )
+    every_3s = PollSchedule(initial_interval=3.0, max_interval=3.0)
+    options = WaitOptions(strategy="poll", poll_schedule=every_3s)
+    api.on("GET", "/v1/task-runs", api.list_by_root)
+    transport = MockTransport(api)
+    clock = FakeClock()
+    client = Client(api_key="k", transport=transport, clock=clock, wait_options=options)
+
+    details = client.workflows.wait_for_task_run("trn-1", timeout=30)
+
+    assert details.result == 6
+    assert clock.waits == [3.0, 3.0]  # fake time moved on at once, by the configured gaps
+    assert paths(transport) == ["GET /v1/task-runs/trn-1"] * 3  # polling only: no stream
+
+
+@pytest.mark.parametrize(
+    "beside",
+    [
+        {"wait_strategy": "poll"},
+        {"poll_schedule": PollSchedule()},
+        {"event_idle_timeout": 10.0},
+    ],
+)
+def test_wait_options_are_not_mixed_with_the_separate_wait_arguments(beside: Any) -> None:
+    with pytest.raises(InvalidArgumentError, match="beside wait_options"):
+        Client(api_key="k", wait_options=WaitOptions(), **beside)
+
+
+def test_wait_options_must_be_a_wait_options() -> None:
+    with pytest.raises(InvalidArgumentError, match="must be a WaitOptions"):
+        Client(api_key="k", wait_options={"strategy": "poll"})  # type: ignore[arg-type]

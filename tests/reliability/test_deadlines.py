@@ -5,7 +5,7 @@ real transports, both twins); elapsed wall time is measured around each call. Ca
 exist already, without an elapsed bound on retries or only for one strategy:
 tests/_async/test_integration_local.py::test_latency_beyond_the_read_timeout_is_an_api_timeout,
 ::test_stalled_body_is_an_api_timeout, ::test_wait_timeout_leaves_the_run_running,
-tests/integration/test_waiting_local.py::test_a_mute_stream_falls_back_to_polling_after_the_idle_timeout
+tests/_async/test_waiting_local.py::test_a_mute_stream_falls_back_to_polling_after_the_idle_timeout
 (blocking client), tests/unit/test_requests_transport.py and test_httpx_transport.py
 (transport level, tests/loopback.py).
 """
@@ -20,7 +20,7 @@ import pytest
 
 from render_sdk import APITimeoutError, PollSchedule, RetryPolicy, Timeout, WaitTimeoutError
 from render_sdk.local import LocalServer
-from tests.loopback import misbehaving_server
+from tests.loopback import STALL, raw_server
 from tests.reliability._twins import Twin
 
 pytestmark = [
@@ -94,7 +94,7 @@ def test_a_start_the_server_sits_on_times_out_and_is_not_duplicated(
 
 
 def test_a_server_that_accepts_and_never_answers_times_out(twin: Twin) -> None:
-    with misbehaving_server("stall") as url:
+    with raw_server(STALL) as url:
         client = make(twin, url)
         try:
             error, elapsed = timed(twin, lambda: client.workflows.get_task_run("trn-abc"))

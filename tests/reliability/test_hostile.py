@@ -1,7 +1,7 @@
 """Hostile and malformed responses become RenderError subclasses: no bare errors, no hangs.
 
 Through the mock transport (every endpoint, both twins) and through the real transports
-against a loopback server that sends raw bytes (tests/reliability/_rawserver.py). Existing
+against a loopback server that sends raw bytes (tests/loopback.py). Existing
 narrower cases: tests/_async/test_client.py::test_unreadable_bodies_raise_response_validation_error,
 ::test_html_error_page_from_a_proxy_becomes_a_status_error,
 tests/_async/test_waiting.py::test_garbage_events_are_ignored, and the pure decoder
@@ -31,7 +31,7 @@ from render_sdk import (
 )
 from render_sdk._transport.base import HTTPResponse
 from tests.fakeapi import details_json, run_json, task_json
-from tests.reliability._rawserver import http, raw_server
+from tests.loopback import http, raw_server
 from tests.reliability._twins import Twin
 
 pytestmark = pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
@@ -97,9 +97,25 @@ def malformed(call: str) -> dict[str, bytes]:
         "a proxy's HTML page with 200": b"<!DOCTYPE html><html><body>Gateway</body></html>",
         "deeply nested": b"[" * 100_000 + b"]" * 100_000,
         "invalid UTF-8": b'{"id": "\xff\xfe"}',
-        "NaN literal": text.replace(b"0", b"NaN", 1) if b"0" in text else b"NaN",
+        "NaN literal": with_extra_field(good, float("nan")),
+        "Infinity literal": with_extra_field(good, float("-inf")),
     }
     return bodies
+
+
+def with_extra_field(good: Any, value: float) -> bytes:
+    """The good body with one more, unknown field whose value is a non-JSON literal.
+
+    Nothing else is wrong with it: it is refused for that literal alone (Python's json
+    would read it, and hand the caller a value that can never be sent back as JSON).
+    """
+    if isinstance(good, list):
+        body: Any = [{**good[0], "extra": value}]
+    else:
+        body = {**good, "extra": value}
+    text = json.dumps(body, allow_nan=True).encode()
+    assert b'"extra": NaN' in text or b'"extra": -Infinity' in text
+    return text
 
 
 CASES = [(call, name) for call in CALLS for name in malformed(call)]

@@ -41,7 +41,13 @@ def test_the_key_is_in_no_url_and_only_in_the_authorization_header(twin: Twin) -
         FakeAPI()
         .on("POST", "/v1/task-runs", json_response(202, run_json()))
         .on("GET", "/v1/task-runs/events", json_response(200, None))
-        .on("GET", "/v1/task-runs/trn-2", json_response(200, details_json("trn-2")))
+        .on(
+            "GET",
+            "/v1/task-runs/trn-2",
+            # Unfinished when first read, so that waiting subscribes to the events stream.
+            json_response(200, details_json("trn-2", "running")),
+            json_response(200, details_json("trn-2")),
+        )
         .on("GET", r"/v1/task-runs/trn-\w+", json_response(200, details_json()))
         .on("GET", "/v1/task-runs", json_response(200, [{"taskRun": run_json(), "cursor": "c"}]))
         .on("GET", "/v1/tasks", json_response(200, [{"task": task_json(), "cursor": "c"}]))

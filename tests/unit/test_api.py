@@ -139,6 +139,14 @@ def test_decode_json_raises_validation_error_for_garbage(content: bytes) -> None
     assert len(str(info.value)) < 400
 
 
+@pytest.mark.parametrize(
+    "content", [b"NaN", b'{"results": [NaN]}', b'{"x": Infinity}', b"[1, -Infinity]"]
+)
+def test_decode_json_refuses_the_non_json_literals_python_would_read(content: bytes) -> None:
+    with pytest.raises(errors.APIResponseValidationError, match="not JSON"):
+        decode_json(response(200, content), "GET", URL)
+
+
 def test_decode_model_reads_a_model_and_names_shape_problems() -> None:
     run = decode_model(response(200, RUN), models.TaskRun, "GET", URL)
     assert run.id == "trn-a"

@@ -18,7 +18,7 @@ from render_sdk._transport.base import HTTPRequest
 from render_sdk._transport.factory import create_async_transport
 from render_sdk._transport.httpx_transport import HttpxTransport
 from render_sdk.local import LocalServer
-from tests.loopback import misbehaving_server
+from tests.loopback import CLOSE, STALL, STALLED_BODY, raw_server
 
 TRANSPORTS: dict[str, Callable[..., Any]] = {"httpx": HttpxTransport, "aiohttp": AiohttpTransport}
 
@@ -36,12 +36,12 @@ def test_the_default_async_transport_is_aiohttp_when_installed() -> None:
     assert isinstance(create_async_transport(), AiohttpTransport)
 
 
-@pytest.mark.parametrize("mode", ["stall", "stall-body"])
+@pytest.mark.parametrize("mode", [STALL, STALLED_BODY], ids=["stall", "stall-body"])
 async def test_a_server_that_never_finishes_answering_times_out(
-    make_transport: Callable[..., Any], mode: str
+    make_transport: Callable[..., Any], mode: object
 ) -> None:
     transport = make_transport()
-    with misbehaving_server(mode) as url, pytest.raises(APITimeoutError) as info:
+    with raw_server(mode) as url, pytest.raises(APITimeoutError) as info:
         await transport.send(request(url + "/v1/x", timeout=0.3))
     await transport.aclose()
 
@@ -53,7 +53,7 @@ async def test_a_dropped_connection_is_a_connection_error_after_sending(
     make_transport: Callable[..., Any],
 ) -> None:
     transport = make_transport()
-    with misbehaving_server("close") as url, pytest.raises(APIConnectionError) as info:
+    with raw_server(CLOSE) as url, pytest.raises(APIConnectionError) as info:
         await transport.send(request(url + "/v1/x"))
     await transport.aclose()
 
@@ -184,7 +184,7 @@ async def test_a_stalled_stream_times_out_while_reading(
     make_transport: Callable[..., Any],
 ) -> None:
     transport = make_transport()
-    with misbehaving_server("stall-body") as url:
+    with raw_server(STALLED_BODY) as url:
         stream = await transport.stream(request(url + "/v1/x", timeout=0.3))
         with pytest.raises(APITimeoutError):
             async for _ in stream.iter_bytes():

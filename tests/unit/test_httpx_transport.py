@@ -9,7 +9,7 @@ import respx
 from render_sdk import APIConnectionError, APITimeoutError, AsyncClient, Timeout
 from render_sdk._transport.base import HTTPRequest
 from render_sdk._transport.httpx_transport import HttpxTransport
-from tests.loopback import misbehaving_server
+from tests.loopback import CLOSE, STALL, STALLED_BODY, Answer, raw_server
 
 URL = "https://api.render.com/v1/task-runs/trn-1"
 
@@ -60,10 +60,10 @@ async def test_maps_httpx_failures(
     await transport.aclose()
 
 
-@pytest.mark.parametrize("mode", ["stall", "stall-body"])
-async def test_a_server_that_never_finishes_answering_times_out(mode: str) -> None:
+@pytest.mark.parametrize("answer", [STALL, STALLED_BODY], ids=["stall", "stall-body"])
+async def test_a_server_that_never_finishes_answering_times_out(answer: Answer) -> None:
     transport = HttpxTransport()
-    with misbehaving_server(mode) as url, pytest.raises(APITimeoutError) as info:
+    with raw_server(answer) as url, pytest.raises(APITimeoutError) as info:
         await transport.send(request(url + "/v1/x", timeout=0.3))
     await transport.aclose()
 
@@ -72,7 +72,7 @@ async def test_a_server_that_never_finishes_answering_times_out(mode: str) -> No
 
 async def test_a_dropped_connection_is_a_connection_error() -> None:
     transport = HttpxTransport()
-    with misbehaving_server("close") as url, pytest.raises(APIConnectionError) as info:
+    with raw_server(CLOSE) as url, pytest.raises(APIConnectionError) as info:
         await transport.send(request(url + "/v1/x"))
     await transport.aclose()
 

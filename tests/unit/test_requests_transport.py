@@ -11,7 +11,7 @@ import responses
 from render_sdk import APIConnectionError, APITimeoutError, Client, Timeout
 from render_sdk._transport.base import HTTPRequest
 from render_sdk._transport.requests_transport import RequestsTransport
-from tests.loopback import misbehaving_server
+from tests.loopback import CLOSE, STALL, STALLED_BODY, Answer, raw_server
 
 URL = "https://api.render.com/v1/task-runs/trn-1"
 
@@ -90,7 +90,7 @@ def test_maps_requests_failures(raised: Exception, error_type: type[Exception], 
 
 
 def test_refused_connection_is_reported_as_not_sent() -> None:
-    with misbehaving_server("close") as url:
+    with raw_server(CLOSE) as url:
         port = url.rsplit(":", 1)[1]
     transport = RequestsTransport()
 
@@ -101,10 +101,10 @@ def test_refused_connection_is_reported_as_not_sent() -> None:
     transport.close()
 
 
-@pytest.mark.parametrize("mode", ["stall", "stall-body"])
-def test_a_server_that_never_finishes_answering_times_out(mode: str) -> None:
+@pytest.mark.parametrize("answer", [STALL, STALLED_BODY], ids=["stall", "stall-body"])
+def test_a_server_that_never_finishes_answering_times_out(answer: Answer) -> None:
     transport = RequestsTransport()
-    with misbehaving_server(mode) as url:
+    with raw_server(answer) as url:
         started = time.monotonic()
         with pytest.raises(APITimeoutError) as info:
             transport.send(request(url + "/v1/x", timeout=0.3))
@@ -117,7 +117,7 @@ def test_a_server_that_never_finishes_answering_times_out(mode: str) -> None:
 
 def test_a_dropped_connection_is_a_connection_error() -> None:
     transport = RequestsTransport()
-    with misbehaving_server("close") as url, pytest.raises(APIConnectionError) as info:
+    with raw_server(CLOSE) as url, pytest.raises(APIConnectionError) as info:
         transport.send(request(url + "/v1/x"))
     transport.close()
 

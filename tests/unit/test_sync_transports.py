@@ -18,7 +18,7 @@ from render_sdk._transport.factory import create_sync_transport
 from render_sdk._transport.requests_transport import RequestsTransport
 from render_sdk._transport.urllib3_transport import Urllib3Transport
 from render_sdk.local import LocalServer
-from tests.loopback import misbehaving_server
+from tests.loopback import CLOSE, STALL, STALLED_BODY, raw_server
 
 TRANSPORTS: dict[str, Callable[..., Any]] = {
     "requests": RequestsTransport,
@@ -41,12 +41,12 @@ def test_the_default_sync_transport_is_urllib3() -> None:
     transport.close()
 
 
-@pytest.mark.parametrize("mode", ["stall", "stall-body"])
+@pytest.mark.parametrize("mode", [STALL, STALLED_BODY], ids=["stall", "stall-body"])
 def test_a_server_that_never_finishes_answering_times_out(
-    make_transport: Callable[..., Any], mode: str
+    make_transport: Callable[..., Any], mode: object
 ) -> None:
     transport = make_transport()
-    with misbehaving_server(mode) as url:
+    with raw_server(mode) as url:
         started = time.monotonic()
         with pytest.raises(APITimeoutError) as info:
             transport.send(request(url + "/v1/x", timeout=0.3))
@@ -61,7 +61,7 @@ def test_a_dropped_connection_is_a_connection_error_after_sending(
     make_transport: Callable[..., Any],
 ) -> None:
     transport = make_transport()
-    with misbehaving_server("close") as url, pytest.raises(APIConnectionError) as info:
+    with raw_server(CLOSE) as url, pytest.raises(APIConnectionError) as info:
         transport.send(request(url + "/v1/x"))
     transport.close()
 

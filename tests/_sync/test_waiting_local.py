@@ -1,15 +1,18 @@
-"""Waiting (push, then verify) with the AsyncClient against the local server and its faults.
+# This file is generated from tests/_async/test_waiting_local.py by codegen — do not edit.
+"""Waiting (push, then verify) against the local server and its faults.
 
-The blocking twin of every test is in test_waiting_local.py.
+The blocking twin is generated into tests/_sync. Two cases need each twin's own
+concurrency (a task or a thread that cancels the run being waited for; 1,000 runs started
+with asyncio.gather or a thread pool) and are written by hand, side by side, in
+tests/integration/test_waiting_local_concurrency.py.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import attrs
@@ -17,50 +20,53 @@ import pytest
 
 from render_sdk import (
     APIStatusError,
-    AsyncClient,
-    AwaitableTaskRun,
+    Client,
     ConflictError,
     NotFoundError,
     PollSchedule,
     RetryPolicy,
-    TaskRunCanceledError,
     TaskRunStatus,
     WaitTimeoutError,
 )
+from render_sdk._clock import SystemClock
 from render_sdk.local import LocalServer
 
-pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_render_env")]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.usefixtures("clean_render_env"),
+    # A worker that dies (instead of reporting to the waiting loop) fails the test.
+    pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning"),
+]
 
 FAST_RETRY = RetryPolicy(max_retries=2, initial_backoff=0.01, max_backoff=0.05)
 FAST_POLL = PollSchedule(initial_interval=0.02, factor=1.5, max_interval=0.1)
 EVENTS = ("GET", "/v1/task-runs/events")
 EVENTS_PATH = "/v1/task-runs/events"
 WAIT = 20.0
-MANY = 1000
 
 
 @pytest.fixture
-async def make_client() -> AsyncIterator[Callable[..., AsyncClient]]:
+def make_client() -> Iterator[Callable[..., Client]]:
     """Clients on the local server with fast retries and polling; all closed afterwards."""
-    clients: list[AsyncClient] = []
+    clients: list[Client] = []
 
-    def make(server: LocalServer, **options: Any) -> AsyncClient:
+    def make(server: LocalServer, **options: Any) -> Client:
         options.setdefault("retry_policy", FAST_RETRY)
         options.setdefault("poll_schedule", FAST_POLL)
-        client = AsyncClient(api_key="rnd_unused", base_url=server.base_url, **options)
+        client = Client(api_key="rnd_unused", base_url=server.base_url, **options)
         clients.append(client)
         return client
 
     yield make
     for client in clients:
-        await client.aclose()
+        client.close()
 
 
-async def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "condition not met in time"
-        await asyncio.sleep(0.005)
+        SystemClock().sleep(0.005)
 
 
 def server_status(server: LocalServer, run_id: str) -> str:
@@ -79,15 +85,15 @@ def run_reads(server: LocalServer) -> int:
 
 
 @pytest.mark.parametrize("strategy", ["auto", "events", "poll"])
-async def test_a_run_finished_before_subscribing_returns_at_once(
-    server: LocalServer, make_client: Callable[..., AsyncClient], strategy: str
+def test_a_run_finished_before_subscribing_returns_at_once(
+    server: LocalServer, make_client: Callable[..., Client], strategy: str
 ) -> None:
     client = make_client(server, wait_strategy=strategy)
-    run = await client.workflows.start_task("demo/square", [7])
-    await wait_until(lambda: server_status(server, run.id) == "succeeded")
+    run = client.workflows.start_task("demo/square", [7])
+    wait_until(lambda: server_status(server, run.id) == "succeeded")
 
     started = time.monotonic()
-    details = await run
+    details = run.wait(timeout=WAIT)
     elapsed = time.monotonic() - started
 
     assert elapsed < 0.5
@@ -111,9 +117,9 @@ async def test_a_run_finished_before_subscribing_returns_at_once(
         ("drop-time:0.1", "demo/slow"),
     ],
 )
-async def test_a_stream_dropped_midway_still_completes(
+def test_a_stream_dropped_midway_still_completes(
     server: LocalServer,
-    make_client: Callable[..., AsyncClient],
+    make_client: Callable[..., Client],
     strategy: str,
     fault: str,
     task: str,
@@ -122,10 +128,10 @@ async def test_a_stream_dropped_midway_still_completes(
     server.faults.add(f"GET {EVENTS_PATH}={fault}")  # the first stream only
     streams_before = server.requests[EVENTS]
     key = f"drop-{uuid.uuid4().hex}"
-    run = await client.workflows.start_task(task, [key, 2] if task == "demo/flaky" else [0.4])
+    run = client.workflows.start_task(task, [key, 2] if task == "demo/flaky" else [0.4])
 
     started = time.monotonic()
-    details = await run.wait(timeout=WAIT)
+    details = run.wait(timeout=WAIT)
 
     assert details.status is TaskRunStatus.SUCCEEDED
     expected = f"{key} succeeded after 2 failure(s)" if task == "demo/flaky" else 0.4
@@ -135,17 +141,17 @@ async def test_a_stream_dropped_midway_still_completes(
     assert server.requests[EVENTS] - streams_before >= 1
 
 
-async def test_a_refused_stream_falls_back_to_polling_in_auto_mode(
-    server: LocalServer, make_client: Callable[..., AsyncClient]
+def test_a_refused_stream_falls_back_to_polling_in_auto_mode(
+    server: LocalServer, make_client: Callable[..., Client]
 ) -> None:
     client = make_client(server, wait_strategy="auto")
     server.faults.add(f"GET {EVENTS_PATH}=503*100")
     reads_before = run_reads(server)
     streams_before = server.requests[EVENTS]
-    run = await client.workflows.start_task("demo/slow", [1.5])
+    run = client.workflows.start_task("demo/slow", [1.5])
 
     started = time.monotonic()
-    details = await run.wait(timeout=WAIT)
+    details = run.wait(timeout=WAIT)
 
     assert details.result == 1.5
     assert time.monotonic() - started < 3.0
@@ -155,41 +161,41 @@ async def test_a_refused_stream_falls_back_to_polling_in_auto_mode(
 
 
 @pytest.mark.parametrize("refusal", ["404", "400", "403"])
-async def test_a_refused_stream_is_an_error_in_events_mode(
-    server: LocalServer, make_client: Callable[..., AsyncClient], refusal: str
+def test_a_refused_stream_is_an_error_in_events_mode(
+    server: LocalServer, make_client: Callable[..., Client], refusal: str
 ) -> None:
     client = make_client(server, wait_strategy="events")
     server.faults.add(f"GET {EVENTS_PATH}={refusal}")
-    run = await client.workflows.start_task("demo/slow", [1.5])
+    run = client.workflows.start_task("demo/slow", [1.5])
     try:
         started = time.monotonic()
         with pytest.raises(APIStatusError) as info:
-            await run.wait(timeout=3.0)
+            run.wait(timeout=3.0)
         assert info.value.status_code == int(refusal)
         assert time.monotonic() - started < 1.0
     finally:
         with contextlib.suppress(ConflictError):
-            await client.workflows.cancel_task_run(run.id)
+            client.workflows.cancel_task_run(run.id)
 
 
-async def test_an_unknown_run_in_events_mode_is_not_found(
-    server: LocalServer, make_client: Callable[..., AsyncClient]
+def test_an_unknown_run_in_events_mode_is_not_found(
+    server: LocalServer, make_client: Callable[..., Client]
 ) -> None:
     client = make_client(server, wait_strategy="events")
     with pytest.raises(NotFoundError):
-        await client.workflows.wait_for_task_run("trn-doesnotexist0000000", timeout=WAIT)
+        client.workflows.wait_for_task_run("trn-doesnotexist0000000", timeout=WAIT)
 
 
 @pytest.mark.parametrize("strategy", ["auto", "events"])
-async def test_a_mute_stream_falls_back_to_polling_after_the_idle_timeout(
-    server: LocalServer, make_client: Callable[..., AsyncClient], strategy: str
+def test_a_mute_stream_falls_back_to_polling_after_the_idle_timeout(
+    server: LocalServer, make_client: Callable[..., Client], strategy: str
 ) -> None:
     client = make_client(server, wait_strategy=strategy, event_idle_timeout=0.3)
     server.faults.add(f"GET {EVENTS_PATH}=mute*20")
-    run = await client.workflows.start_task("demo/slow", [0.6])
+    run = client.workflows.start_task("demo/slow", [0.6])
 
     started = time.monotonic()
-    details = await run.wait(timeout=2.0)
+    details = run.wait(timeout=2.0)
 
     assert details.result == 0.6
     # 0.6 s of work; the stream is given up after 0.3 s of silence, then polling
@@ -197,8 +203,8 @@ async def test_a_mute_stream_falls_back_to_polling_after_the_idle_timeout(
     assert time.monotonic() - started < 1.5
 
 
-async def test_a_heartbeat_only_stream_is_caught_by_the_safety_read(
-    server: LocalServer, make_client: Callable[..., AsyncClient]
+def test_a_heartbeat_only_stream_is_caught_by_the_safety_read(
+    server: LocalServer, make_client: Callable[..., Client]
 ) -> None:
     client = make_client(server, wait_strategy="events", event_idle_timeout=0.3)
     # Heartbeats keep a stream alive (a long run legitimately sends nothing else), so a
@@ -207,23 +213,23 @@ async def test_a_heartbeat_only_stream_is_caught_by_the_safety_read(
     workflows: Any = client.workflows
     workflows._wait_options = attrs.evolve(workflows._wait_options, safety_interval=0.5)
     server.faults.add(f"GET {EVENTS_PATH}=silent*20")
-    run = await client.workflows.start_task("demo/slow", [0.2])
+    run = client.workflows.start_task("demo/slow", [0.2])
 
     started = time.monotonic()
-    details = await run.wait(timeout=WAIT)
+    details = run.wait(timeout=WAIT)
 
     assert details.result == 0.2
     assert time.monotonic() - started < 2.0
 
 
 @pytest.mark.parametrize("strategy", ["auto", "events", "poll"])
-async def test_a_flaky_task_returns_the_final_success_not_a_failed_attempt(
-    server: LocalServer, make_client: Callable[..., AsyncClient], strategy: str
+def test_a_flaky_task_returns_the_final_success_not_a_failed_attempt(
+    server: LocalServer, make_client: Callable[..., Client], strategy: str
 ) -> None:
     client = make_client(server, wait_strategy=strategy)
     key = f"flaky-{uuid.uuid4().hex}"
 
-    details = await client.workflows.run_task("demo/flaky", [key, 2], timeout=WAIT)
+    details = client.workflows.run_task("demo/flaky", [key, 2], timeout=WAIT)
 
     assert details.status is TaskRunStatus.SUCCEEDED
     assert details.result == f"{key} succeeded after 2 failure(s)"
@@ -236,89 +242,36 @@ async def test_a_flaky_task_returns_the_final_success_not_a_failed_attempt(
 
 
 @pytest.mark.parametrize("strategy", ["auto", "events", "poll"])
-async def test_a_run_canceled_while_waiting_raises_promptly(
-    server: LocalServer, make_client: Callable[..., AsyncClient], strategy: str
+def test_the_deadline_raises_with_the_last_status_and_leaves_the_run_alone(
+    server: LocalServer, make_client: Callable[..., Client], strategy: str
 ) -> None:
     client = make_client(server, wait_strategy=strategy)
-    run = await client.workflows.start_task("demo/slow", [30.0])
-    canceled_at: list[float] = []
-
-    async def cancel() -> None:
-        await asyncio.sleep(0.2)
-        await run.cancel()
-        canceled_at.append(time.monotonic())
-
-    canceller = asyncio.ensure_future(cancel())
-    try:
-        with pytest.raises(TaskRunCanceledError) as info:
-            await run.wait(timeout=WAIT)
-        noticed = time.monotonic()
-    finally:
-        await canceller
-
-    assert info.value.details.id == run.id
-    assert info.value.details.status is TaskRunStatus.CANCELED
-    assert noticed - canceled_at[0] < 1.0
-
-
-@pytest.mark.parametrize("strategy", ["auto", "events", "poll"])
-async def test_the_deadline_raises_with_the_last_status_and_leaves_the_run_alone(
-    server: LocalServer, make_client: Callable[..., AsyncClient], strategy: str
-) -> None:
-    client = make_client(server, wait_strategy=strategy)
-    run = await client.workflows.start_task("demo/slow", [30.0])
+    run = client.workflows.start_task("demo/slow", [30.0])
     try:
         started = time.monotonic()
         with pytest.raises(WaitTimeoutError) as info:
-            await run.wait(timeout=0.3)
+            run.wait(timeout=0.3)
         elapsed = time.monotonic() - started
 
         assert 0.25 <= elapsed < 1.5
         assert info.value.task_run_id == run.id
         assert info.value.last_status is TaskRunStatus.RUNNING
         assert info.value.pending == {run.id: TaskRunStatus.RUNNING}
-        await asyncio.sleep(0.1)
+        SystemClock().sleep(0.1)
         assert server_status(server, run.id) == "running"  # not canceled
     finally:
-        await run.cancel()
+        run.cancel()
 
 
-async def test_1000_runs_with_wait_all_over_a_handful_of_streams(
-    server: LocalServer, make_client: Callable[..., AsyncClient]
-) -> None:
-    client = make_client(server, wait_strategy="events")
-    limit = asyncio.Semaphore(4)
-
-    async def start(i: int) -> AwaitableTaskRun:
-        async with limit:
-            return await client.workflows.start_task("demo/slow", [0.5 + (i % 10) / 20])
-
-    runs = await asyncio.gather(*(start(i) for i in range(MANY)))
-    streams_before = server.requests[EVENTS]
-    reads_before = run_reads(server)
-
-    started = time.monotonic()
-    results = await client.workflows.wait_all(runs, timeout=WAIT)
-    elapsed = time.monotonic() - started
-
-    assert [d.id for d in results] == [r.id for r in runs]
-    assert all(d.status is TaskRunStatus.SUCCEEDED for d in results)
-    assert [d.result for d in results] == [0.5 + (i % 10) / 20 for i in range(MANY)]
-    assert server.requests[EVENTS] - streams_before <= 10
-    # One read after subscribing and one per terminal event, give or take: no polling storm.
-    assert run_reads(server) - reads_before <= 3 * MANY
-    assert elapsed < 10.0
-
-
-async def test_as_completed_yields_each_run_exactly_once(
-    server: LocalServer, make_client: Callable[..., AsyncClient]
+def test_as_completed_yields_each_run_exactly_once(
+    server: LocalServer, make_client: Callable[..., Client]
 ) -> None:
     client = make_client(server)
     delays = [0.05 * (i % 5) for i in range(20)]
-    runs = [await client.workflows.start_task("demo/slow", [d]) for d in delays]
-    runs.append(await client.workflows.start_task("demo/fail", ["boom"]))
+    runs = [client.workflows.start_task("demo/slow", [d]) for d in delays]
+    runs.append(client.workflows.start_task("demo/fail", ["boom"]))
 
-    seen = [details async for details in client.workflows.as_completed(runs, timeout=WAIT)]
+    seen = [details for details in client.workflows.as_completed(runs, timeout=WAIT)]
 
     assert sorted(d.id for d in seen) == sorted(r.id for r in runs)
     assert len(seen) == len(runs)
@@ -328,31 +281,31 @@ async def test_as_completed_yields_each_run_exactly_once(
     assert all(by_id[r.id].result == d for r, d in zip(runs, delays, strict=False))
 
 
-async def test_as_completed_can_stop_early(
-    server: LocalServer, make_client: Callable[..., AsyncClient]
+def test_as_completed_can_stop_early(
+    server: LocalServer, make_client: Callable[..., Client]
 ) -> None:
     client = make_client(server)
-    quick = await client.workflows.start_task("demo/square", [3])
-    slow = await client.workflows.start_task("demo/slow", [30.0])
+    quick = client.workflows.start_task("demo/square", [3])
+    slow = client.workflows.start_task("demo/slow", [30.0])
     try:
-        async with client.workflows.as_completed([slow, quick], timeout=WAIT) as finished:
-            first = await finished.__anext__()
+        with client.workflows.as_completed([slow, quick], timeout=WAIT) as finished:
+            first = finished.__next__()
         assert first.id == quick.id
     finally:
-        await slow.cancel()
+        slow.cancel()
 
 
-async def test_task_run_events_yields_running_updates_then_the_final_one(
-    server: LocalServer, make_client: Callable[..., AsyncClient]
+def test_task_run_events_yields_running_updates_then_the_final_one(
+    server: LocalServer, make_client: Callable[..., Client]
 ) -> None:
     client = make_client(server)
     key = f"events-{uuid.uuid4().hex}"
     # Failed attempts are retried after 0.05 s and 0.1 s: later attempts start running
     # well after the subscription.
-    run = await client.workflows.start_task("demo/flaky", [key, 2])
+    run = client.workflows.start_task("demo/flaky", [key, 2])
 
-    async with client.workflows.task_run_events(run.id, timeout=WAIT) as events:
-        updates = [update async for update in events]
+    with client.workflows.task_run_events(run.id, timeout=WAIT) as events:
+        updates = [update for update in events]
 
     assert all(u.id == run.id for u in updates)
     assert TaskRunStatus.RUNNING in [u.status for u in updates[:-1]]

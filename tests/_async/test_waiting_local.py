@@ -1,16 +1,17 @@
-"""Waiting (push, then verify) with the blocking Client against the local server and its faults.
+"""Waiting (push, then verify) against the local server and its faults.
 
-The asyncio twin of every test is in test_waiting_local_async.py.
+The blocking twin is generated into tests/_sync. Two cases need each twin's own
+concurrency (a task or a thread that cancels the run being waited for; 1,000 runs started
+with asyncio.gather or a thread pool) and are written by hand, side by side, in
+tests/integration/test_waiting_local_concurrency.py.
 """
 
 from __future__ import annotations
 
 import contextlib
-import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import attrs
@@ -18,55 +19,53 @@ import pytest
 
 from render_sdk import (
     APIStatusError,
-    Client,
+    AsyncClient,
     ConflictError,
     NotFoundError,
     PollSchedule,
     RetryPolicy,
-    TaskRunCanceledError,
     TaskRunStatus,
     WaitTimeoutError,
 )
+from render_sdk._clock import AsyncSystemClock
 from render_sdk.local import LocalServer
 
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.usefixtures("clean_render_env"),
-    # A worker thread that dies (instead of reporting to the waiting loop) fails the test.
+    # A worker that dies (instead of reporting to the waiting loop) fails the test.
     pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning"),
 ]
-
 
 FAST_RETRY = RetryPolicy(max_retries=2, initial_backoff=0.01, max_backoff=0.05)
 FAST_POLL = PollSchedule(initial_interval=0.02, factor=1.5, max_interval=0.1)
 EVENTS = ("GET", "/v1/task-runs/events")
 EVENTS_PATH = "/v1/task-runs/events"
 WAIT = 20.0
-MANY = 1000
 
 
 @pytest.fixture
-def make_client() -> Iterator[Callable[..., Client]]:
+async def make_client() -> AsyncIterator[Callable[..., AsyncClient]]:
     """Clients on the local server with fast retries and polling; all closed afterwards."""
-    clients: list[Client] = []
+    clients: list[AsyncClient] = []
 
-    def make(server: LocalServer, **options: Any) -> Client:
+    def make(server: LocalServer, **options: Any) -> AsyncClient:
         options.setdefault("retry_policy", FAST_RETRY)
         options.setdefault("poll_schedule", FAST_POLL)
-        client = Client(api_key="rnd_unused", base_url=server.base_url, **options)
+        client = AsyncClient(api_key="rnd_unused", base_url=server.base_url, **options)
         clients.append(client)
         return client
 
     yield make
     for client in clients:
-        client.close()
+        await client.aclose()
 
 
-def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+async def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.005)
+        await AsyncSystemClock().sleep(0.005)
 
 
 def server_status(server: LocalServer, run_id: str) -> str:
@@ -85,15 +84,15 @@ def run_reads(server: LocalServer) -> int:
 
 
 @pytest.mark.parametrize("strategy", ["auto", "events", "poll"])
-def test_a_run_finished_before_subscribing_returns_at_once(
-    server: LocalServer, make_client: Callable[..., Client], strategy: str
+async def test_a_run_finished_before_subscribing_returns_at_once(
+    server: LocalServer, make_client: Callable[..., AsyncClient], strategy: str
 ) -> None:
     client = make_client(server, wait_strategy=strategy)
-    run = client.workflows.start_task("demo/square", [7])
-    wait_until(lambda: server_status(server, run.id) == "succeeded")
+    run = await client.workflows.start_task("demo/square", [7])
+    await wait_until(lambda: server_status(server, run.id) == "succeeded")
 
     started = time.monotonic()
-    details = run.wait(timeout=WAIT)
+    details = await run.wait(timeout=WAIT)
     elapsed = time.monotonic() - started
 
     assert elapsed < 0.5
@@ -117,17 +116,21 @@ def test_a_run_finished_before_subscribing_returns_at_once(
         ("drop-time:0.1", "demo/slow"),
     ],
 )
-def test_a_stream_dropped_midway_still_completes(
-    server: LocalServer, make_client: Callable[..., Client], strategy: str, fault: str, task: str
+async def test_a_stream_dropped_midway_still_completes(
+    server: LocalServer,
+    make_client: Callable[..., AsyncClient],
+    strategy: str,
+    fault: str,
+    task: str,
 ) -> None:
     client = make_client(server, wait_strategy=strategy)
     server.faults.add(f"GET {EVENTS_PATH}={fault}")  # the first stream only
     streams_before = server.requests[EVENTS]
     key = f"drop-{uuid.uuid4().hex}"
-    run = client.workflows.start_task(task, [key, 2] if task == "demo/flaky" else [0.4])
+    run = await client.workflows.start_task(task, [key, 2] if task == "demo/flaky" else [0.4])
 
     started = time.monotonic()
-    details = run.wait(timeout=WAIT)
+    details = await run.wait(timeout=WAIT)
 
     assert details.status is TaskRunStatus.SUCCEEDED
     expected = f"{key} succeeded after 2 failure(s)" if task == "demo/flaky" else 0.4
@@ -137,17 +140,17 @@ def test_a_stream_dropped_midway_still_completes(
     assert server.requests[EVENTS] - streams_before >= 1
 
 
-def test_a_refused_stream_falls_back_to_polling_in_auto_mode(
-    server: LocalServer, make_client: Callable[..., Client]
+async def test_a_refused_stream_falls_back_to_polling_in_auto_mode(
+    server: LocalServer, make_client: Callable[..., AsyncClient]
 ) -> None:
     client = make_client(server, wait_strategy="auto")
     server.faults.add(f"GET {EVENTS_PATH}=503*100")
     reads_before = run_reads(server)
     streams_before = server.requests[EVENTS]
-    run = client.workflows.start_task("demo/slow", [1.5])
+    run = await client.workflows.start_task("demo/slow", [1.5])
 
     started = time.monotonic()
-    details = run.wait(timeout=WAIT)
+    details = await run.wait(timeout=WAIT)
 
     assert details.result == 1.5
     assert time.monotonic() - started < 3.0
@@ -157,41 +160,41 @@ def test_a_refused_stream_falls_back_to_polling_in_auto_mode(
 
 
 @pytest.mark.parametrize("refusal", ["404", "400", "403"])
-def test_a_refused_stream_is_an_error_in_events_mode(
-    server: LocalServer, make_client: Callable[..., Client], refusal: str
+async def test_a_refused_stream_is_an_error_in_events_mode(
+    server: LocalServer, make_client: Callable[..., AsyncClient], refusal: str
 ) -> None:
     client = make_client(server, wait_strategy="events")
     server.faults.add(f"GET {EVENTS_PATH}={refusal}")
-    run = client.workflows.start_task("demo/slow", [1.5])
+    run = await client.workflows.start_task("demo/slow", [1.5])
     try:
         started = time.monotonic()
         with pytest.raises(APIStatusError) as info:
-            run.wait(timeout=3.0)
+            await run.wait(timeout=3.0)
         assert info.value.status_code == int(refusal)
         assert time.monotonic() - started < 1.0
     finally:
         with contextlib.suppress(ConflictError):
-            client.workflows.cancel_task_run(run.id)
+            await client.workflows.cancel_task_run(run.id)
 
 
-def test_an_unknown_run_in_events_mode_is_not_found(
-    server: LocalServer, make_client: Callable[..., Client]
+async def test_an_unknown_run_in_events_mode_is_not_found(
+    server: LocalServer, make_client: Callable[..., AsyncClient]
 ) -> None:
     client = make_client(server, wait_strategy="events")
     with pytest.raises(NotFoundError):
-        client.workflows.wait_for_task_run("trn-doesnotexist0000000", timeout=WAIT)
+        await client.workflows.wait_for_task_run("trn-doesnotexist0000000", timeout=WAIT)
 
 
 @pytest.mark.parametrize("strategy", ["auto", "events"])
-def test_a_mute_stream_falls_back_to_polling_after_the_idle_timeout(
-    server: LocalServer, make_client: Callable[..., Client], strategy: str
+async def test_a_mute_stream_falls_back_to_polling_after_the_idle_timeout(
+    server: LocalServer, make_client: Callable[..., AsyncClient], strategy: str
 ) -> None:
     client = make_client(server, wait_strategy=strategy, event_idle_timeout=0.3)
     server.faults.add(f"GET {EVENTS_PATH}=mute*20")
-    run = client.workflows.start_task("demo/slow", [0.6])
+    run = await client.workflows.start_task("demo/slow", [0.6])
 
     started = time.monotonic()
-    details = run.wait(timeout=2.0)
+    details = await run.wait(timeout=2.0)
 
     assert details.result == 0.6
     # 0.6 s of work; the stream is given up after 0.3 s of silence, then polling
@@ -199,8 +202,8 @@ def test_a_mute_stream_falls_back_to_polling_after_the_idle_timeout(
     assert time.monotonic() - started < 1.5
 
 
-def test_a_heartbeat_only_stream_is_caught_by_the_safety_read(
-    server: LocalServer, make_client: Callable[..., Client]
+async def test_a_heartbeat_only_stream_is_caught_by_the_safety_read(
+    server: LocalServer, make_client: Callable[..., AsyncClient]
 ) -> None:
     client = make_client(server, wait_strategy="events", event_idle_timeout=0.3)
     # Heartbeats keep a stream alive (a long run legitimately sends nothing else), so a
@@ -209,23 +212,23 @@ def test_a_heartbeat_only_stream_is_caught_by_the_safety_read(
     workflows: Any = client.workflows
     workflows._wait_options = attrs.evolve(workflows._wait_options, safety_interval=0.5)
     server.faults.add(f"GET {EVENTS_PATH}=silent*20")
-    run = client.workflows.start_task("demo/slow", [0.2])
+    run = await client.workflows.start_task("demo/slow", [0.2])
 
     started = time.monotonic()
-    details = run.wait(timeout=WAIT)
+    details = await run.wait(timeout=WAIT)
 
     assert details.result == 0.2
     assert time.monotonic() - started < 2.0
 
 
 @pytest.mark.parametrize("strategy", ["auto", "events", "poll"])
-def test_a_flaky_task_returns_the_final_success_not_a_failed_attempt(
-    server: LocalServer, make_client: Callable[..., Client], strategy: str
+async def test_a_flaky_task_returns_the_final_success_not_a_failed_attempt(
+    server: LocalServer, make_client: Callable[..., AsyncClient], strategy: str
 ) -> None:
     client = make_client(server, wait_strategy=strategy)
     key = f"flaky-{uuid.uuid4().hex}"
 
-    details = client.workflows.run_task("demo/flaky", [key, 2], timeout=WAIT)
+    details = await client.workflows.run_task("demo/flaky", [key, 2], timeout=WAIT)
 
     assert details.status is TaskRunStatus.SUCCEEDED
     assert details.result == f"{key} succeeded after 2 failure(s)"
@@ -238,90 +241,36 @@ def test_a_flaky_task_returns_the_final_success_not_a_failed_attempt(
 
 
 @pytest.mark.parametrize("strategy", ["auto", "events", "poll"])
-def test_a_run_canceled_while_waiting_raises_promptly(
-    server: LocalServer, make_client: Callable[..., Client], strategy: str
+async def test_the_deadline_raises_with_the_last_status_and_leaves_the_run_alone(
+    server: LocalServer, make_client: Callable[..., AsyncClient], strategy: str
 ) -> None:
     client = make_client(server, wait_strategy=strategy)
-    run = client.workflows.start_task("demo/slow", [30.0])
-    canceled_at: list[float] = []
-
-    def cancel() -> None:
-        time.sleep(0.2)
-        client.workflows.cancel_task_run(run.id)
-        canceled_at.append(time.monotonic())
-
-    canceller = threading.Thread(target=cancel)
-    canceller.start()
-    try:
-        with pytest.raises(TaskRunCanceledError) as info:
-            run.wait(timeout=WAIT)
-        noticed = time.monotonic()
-    finally:
-        canceller.join()
-
-    assert info.value.details.id == run.id
-    assert info.value.details.status is TaskRunStatus.CANCELED
-    assert noticed - canceled_at[0] < 1.0
-
-
-@pytest.mark.parametrize("strategy", ["auto", "events", "poll"])
-def test_the_deadline_raises_with_the_last_status_and_leaves_the_run_alone(
-    server: LocalServer, make_client: Callable[..., Client], strategy: str
-) -> None:
-    client = make_client(server, wait_strategy=strategy)
-    run = client.workflows.start_task("demo/slow", [30.0])
+    run = await client.workflows.start_task("demo/slow", [30.0])
     try:
         started = time.monotonic()
         with pytest.raises(WaitTimeoutError) as info:
-            run.wait(timeout=0.3)
+            await run.wait(timeout=0.3)
         elapsed = time.monotonic() - started
 
         assert 0.25 <= elapsed < 1.5
         assert info.value.task_run_id == run.id
         assert info.value.last_status is TaskRunStatus.RUNNING
         assert info.value.pending == {run.id: TaskRunStatus.RUNNING}
-        time.sleep(0.1)
+        await AsyncSystemClock().sleep(0.1)
         assert server_status(server, run.id) == "running"  # not canceled
     finally:
-        client.workflows.cancel_task_run(run.id)
+        await run.cancel()
 
 
-def test_1000_runs_with_wait_all_over_a_handful_of_streams(
-    server: LocalServer, make_client: Callable[..., Client]
-) -> None:
-    client = make_client(server, wait_strategy="events")
-    with ThreadPoolExecutor(max_workers=16) as pool:
-        runs = list(
-            pool.map(
-                lambda i: client.workflows.start_task("demo/slow", [0.5 + (i % 10) / 20]),
-                range(MANY),
-            )
-        )
-    streams_before = server.requests[EVENTS]
-    reads_before = run_reads(server)
-
-    started = time.monotonic()
-    results = client.workflows.wait_all(runs, timeout=WAIT)
-    elapsed = time.monotonic() - started
-
-    assert [d.id for d in results] == [r.id for r in runs]
-    assert all(d.status is TaskRunStatus.SUCCEEDED for d in results)
-    assert [d.result for d in results] == [0.5 + (i % 10) / 20 for i in range(MANY)]
-    assert server.requests[EVENTS] - streams_before <= 10
-    # One read after subscribing and one per terminal event, give or take: no polling storm.
-    assert run_reads(server) - reads_before <= 3 * MANY
-    assert elapsed < 10.0
-
-
-def test_as_completed_yields_each_run_exactly_once(
-    server: LocalServer, make_client: Callable[..., Client]
+async def test_as_completed_yields_each_run_exactly_once(
+    server: LocalServer, make_client: Callable[..., AsyncClient]
 ) -> None:
     client = make_client(server)
     delays = [0.05 * (i % 5) for i in range(20)]
-    runs = [client.workflows.start_task("demo/slow", [d]) for d in delays]
-    runs.append(client.workflows.start_task("demo/fail", ["boom"]))
+    runs = [await client.workflows.start_task("demo/slow", [d]) for d in delays]
+    runs.append(await client.workflows.start_task("demo/fail", ["boom"]))
 
-    seen = list(client.workflows.as_completed(runs, timeout=WAIT))
+    seen = [details async for details in client.workflows.as_completed(runs, timeout=WAIT)]
 
     assert sorted(d.id for d in seen) == sorted(r.id for r in runs)
     assert len(seen) == len(runs)
@@ -331,31 +280,31 @@ def test_as_completed_yields_each_run_exactly_once(
     assert all(by_id[r.id].result == d for r, d in zip(runs, delays, strict=False))
 
 
-def test_as_completed_can_stop_early(
-    server: LocalServer, make_client: Callable[..., Client]
+async def test_as_completed_can_stop_early(
+    server: LocalServer, make_client: Callable[..., AsyncClient]
 ) -> None:
     client = make_client(server)
-    quick = client.workflows.start_task("demo/square", [3])
-    slow = client.workflows.start_task("demo/slow", [30.0])
+    quick = await client.workflows.start_task("demo/square", [3])
+    slow = await client.workflows.start_task("demo/slow", [30.0])
     try:
-        with client.workflows.as_completed([slow, quick], timeout=WAIT) as finished:
-            first = next(iter(finished))
+        async with client.workflows.as_completed([slow, quick], timeout=WAIT) as finished:
+            first = await finished.__anext__()
         assert first.id == quick.id
     finally:
-        client.workflows.cancel_task_run(slow.id)
+        await slow.cancel()
 
 
-def test_task_run_events_yields_running_updates_then_the_final_one(
-    server: LocalServer, make_client: Callable[..., Client]
+async def test_task_run_events_yields_running_updates_then_the_final_one(
+    server: LocalServer, make_client: Callable[..., AsyncClient]
 ) -> None:
     client = make_client(server)
     key = f"events-{uuid.uuid4().hex}"
     # Failed attempts are retried after 0.05 s and 0.1 s: later attempts start running
     # well after the subscription.
-    run = client.workflows.start_task("demo/flaky", [key, 2])
+    run = await client.workflows.start_task("demo/flaky", [key, 2])
 
-    with client.workflows.task_run_events(run.id, timeout=WAIT) as events:
-        updates = list(events)
+    async with client.workflows.task_run_events(run.id, timeout=WAIT) as events:
+        updates = [update async for update in events]
 
     assert all(u.id == run.id for u in updates)
     assert TaskRunStatus.RUNNING in [u.status for u in updates[:-1]]
