@@ -37,16 +37,36 @@ def tests(session: nox.Session) -> None:
 def browser(session: nox.Session) -> None:
     """The dashboard in headless Chromium: Debian's `chromium` package, driven by Playwright.
 
-    Playwright's own browser download is never used (no `playwright install`); .ci/run
-    installs the system package. `pytest` alone leaves tests/browser out.
+    Playwright's own browser download is never used (no `playwright install`): when
+    Chromium is missing, the session installs Debian's package itself where it may (as
+    root, with apt-get), so the README's one test command works on a fresh machine.
+    `pytest` alone leaves tests/browser out.
     """
+    _ensure_chromium(session)
     session.install("-e", ".[server]", *group("browser"))
     session.run("pytest", "-q", "-p", "no:cacheprovider", "tests/browser", *session.posargs)
+
+
+def _ensure_chromium(session: nox.Session) -> None:
+    import os
+    import shutil
+
+    if shutil.which("chromium"):
+        return
+    if not shutil.which("apt-get") or os.geteuid() != 0:
+        session.error("the browser tests need Debian's chromium: apt-get install chromium")
+    env = {"DEBIAN_FRONTEND": "noninteractive"}
+    session.run("apt-get", "update", "-qq", external=True, env=env)
+    session.run(
+        "apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium",
+        external=True, env=env,
+    )  # fmt: skip
 
 
 @nox.session(python=CODEGEN_PYTHON)
 def screenshots(session: nox.Session) -> None:
     """Remake the dashboard's screenshots in docs/img/ (light and dark)."""
+    _ensure_chromium(session)
     session.install("-e", ".[server]", *group("browser"))
     session.run("python", "docs/screenshots.py", *session.posargs)
 
