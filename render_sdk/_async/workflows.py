@@ -153,6 +153,12 @@ class AsyncWorkflowsService:
         runs already started and starts only the missing ones. If some starts still fail
         after their retries, StartManyError carries the runs that did start and the
         error of each failed input by index.
+
+        If the call is interrupted (Ctrl-C, a cancelled task), no further start is sent:
+        the starts in flight end, then the interruption propagates, and which inputs were
+        started is not known. Only a call that passed ``idempotency_key_prefix`` can be
+        repeated safely to start the rest: a random prefix cannot be repeated, so choose
+        and keep a prefix whenever a batch may have to be resumed.
         """
         task = parse_task_identifier(task_identifier)
         limit = check_int("max_in_flight", max_in_flight, minimum=1, maximum=MAX_IN_FLIGHT)
