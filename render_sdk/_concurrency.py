@@ -504,7 +504,7 @@ class SyncFanOut:
             stop.set()
             # Events, not join(): an interrupted join() can mark a live thread as ended.
             # A thread not yet running when stop is set takes no item once it runs.
-            for thread, finished in zip(threads, ended):
+            for thread, finished in zip(threads, ended, strict=True):
                 if thread.ident is not None:
                     finished.wait()
             raise
