@@ -456,15 +456,20 @@ class SyncFanOut:
     def map(
         self, function: Callable[[int, T], object], items: Sequence[T]
     ) -> list[object | Exception]:
-        """``function(index, item)`` for each item; results or exceptions in item order."""
+        """``function(index, item)`` for each item; results or exceptions in item order.
+
+        If the calling thread is interrupted while waiting (Ctrl-C), no further item is
+        taken; the calls in flight finish, then the interruption is re-raised.
+        """
         outcomes: list[object | Exception] = [None] * len(items)
         indexes = iter(range(len(items)))
         lock = threading.Lock()
+        stop = threading.Event()
 
         def work() -> None:
             while True:
                 with lock:
-                    index = next(indexes, None)
+                    index = None if stop.is_set() else next(indexes, None)
                 if index is None:
                     return
                 try:
@@ -476,12 +481,33 @@ class SyncFanOut:
         if count <= 1:
             work()
             return outcomes
+        ended = [threading.Event() for _ in range(count)]
+
+        def work_then_signal(finished: threading.Event) -> None:
+            try:
+                work()
+            finally:
+                finished.set()
+
         threads = [
-            threading.Thread(target=work, name="render_sdk-fan-out", daemon=True)
-            for _ in range(count)
+            threading.Thread(
+                target=work_then_signal, args=(finished,), name="render_sdk-fan-out", daemon=True
+            )
+            for finished in ended
         ]
-        for thread in threads:
-            thread.start()
+        try:
+            for thread in threads:
+                thread.start()
+            for finished in ended:
+                finished.wait()
+        except BaseException:
+            stop.set()
+            # Events, not join(): an interrupted join() can mark a live thread as ended.
+            # A thread not yet running when stop is set takes no item once it runs.
+            for thread, finished in zip(threads, ended, strict=True):
+                if thread.ident is not None:
+                    finished.wait()
+            raise
         for thread in threads:
             thread.join()
         return outcomes

@@ -150,9 +150,18 @@ class AsyncWorkflowsService:
         starts are in flight at once. Input ``i`` carries the idempotency key
         ``f"{idempotency_key_prefix}-{i}"`` (a random prefix when none is given), so
         calling again with the same prefix and inputs starts nothing twice: it returns the
-        runs already started and starts only the missing ones. If some starts still fail
+        runs already started and starts only the missing ones. That relies on the server
+        honouring idempotency keys, as Render's API does (for 24 hours, per workflow) and
+        this SDK's local server does; Render's CLI dev server ignores them, so there a
+        repeated call starts every input again. If some starts still fail
         after their retries, StartManyError carries the runs that did start and the
         error of each failed input by index.
+
+        If the call is interrupted (Ctrl-C, a cancelled task), no further start is sent:
+        the starts in flight end, then the interruption propagates, and which inputs were
+        started is not known. Only a call that passed ``idempotency_key_prefix`` can be
+        repeated safely to start the rest: a random prefix cannot be repeated, so choose
+        and keep a prefix whenever a batch may have to be resumed.
         """
         task = parse_task_identifier(task_identifier)
         limit = check_int("max_in_flight", max_in_flight, minimum=1, maximum=MAX_IN_FLIGHT)
@@ -326,7 +335,14 @@ class AsyncWorkflowsService:
         )
 
     async def cancel_task_run(self, task_run_id: str) -> None:
-        """Cancel a run that has not finished (ConflictError if it already has)."""
+        """Cancel a run that has not finished.
+
+        What canceling a finished run raises depends on the server: Render's API documents
+        no answer for it (its documented errors are 400, 401, 403, 404, 429, 500 and 503),
+        Render's CLI dev server answers 500 (InternalServerError once retries are used up),
+        and this SDK's local server answers 409 (ConflictError). Do not read any of these
+        as "already finished": read the run's status instead.
+        """
         path = "/task-runs/" + _api.path_segment(validate_task_run_id(task_run_id))
         await self._api.request("DELETE", path)
 

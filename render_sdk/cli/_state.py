@@ -64,7 +64,7 @@ class CliError(Exception):
 class CliState:
     """The global options, and the client built from them on first use."""
 
-    api_key: str | None = None
+    api_key: str | None = field(default=None, repr=False)  # never shown in a traceback
     base_url: str | None = None
     local: bool = False
     verbose: bool = False

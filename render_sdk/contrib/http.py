@@ -10,7 +10,10 @@ error                                         status  why
 ``InvalidArgumentError`` (bad identifier or   400     the caller's request carried it
 input, found before anything was sent)
 ``NotFoundError``                             404     no such task or task run
-``ConflictError``                             409     e.g. canceling a finished run
+``ConflictError``                             409     a conflict with the current state
+                                                      (Render documents none for task runs;
+                                                      the local server answers 409 to
+                                                      canceling a finished run)
 ``BadRequestError``,                          422     Render refused the request as given
 ``UnprocessableEntityError``
 ``TaskRunFailedError``,                       200     the run ended: the body is the run,

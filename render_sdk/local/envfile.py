@@ -17,14 +17,18 @@ _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
 
 
 class EnvFileError(ValueError):
-    """A line of an env file that is not ``KEY=VALUE``; the message names file and line."""
+    """A line of an env file that is not ``KEY=VALUE``; the message names file and line.
+
+    It names the variable when it can, never the line's text or a value: an env file
+    holds secrets, and the message goes to a terminal or a CI log.
+    """
 
 
 def _unquote(value: str, where: str) -> str:
     if value[:1] == "'":
         end = value.find("'", 1)
         if end < 0:
-            raise EnvFileError(f"{where}: unterminated single quote")
+            raise EnvFileError(f"{where}: unterminated single quote (close it with ')")
         _rest_is_comment(value[end + 1 :], where)
         return value[1:end]
     if value[:1] == '"':
@@ -42,14 +46,16 @@ def _unquote(value: str, where: str) -> str:
                 return "".join(out)
             out.append(char)
             index += 1
-        raise EnvFileError(f"{where}: unterminated double quote")
+        raise EnvFileError(f'{where}: unterminated double quote (close it with ")')
     return re.split(r"\s+#", value, maxsplit=1)[0].strip()
 
 
 def _rest_is_comment(rest: str, where: str) -> None:
     rest = rest.strip()
     if rest and not rest.startswith("#"):
-        raise EnvFileError(f"{where}: unexpected text after the closing quote: {rest!r}")
+        raise EnvFileError(
+            f"{where}: unexpected text after the closing quote (only a # comment may follow)"
+        )
 
 
 def parse_env(text: str, source: str = "<env>") -> dict[str, str]:
@@ -64,14 +70,15 @@ def parse_env(text: str, source: str = "<env>") -> dict[str, str]:
             line = line[len("export") :].lstrip()
         key, sep, value = line.partition("=")
         key = key.strip()
+        # The line's text is never echoed: it may be a secret pasted without a name.
         if not sep:
-            raise EnvFileError(f"{where}: expected KEY=VALUE, got {raw.strip()!r}")
+            raise EnvFileError(f"{where}: expected KEY=VALUE (the line has no '=')")
         if not _KEY.match(key):
             raise EnvFileError(
-                f"{where}: invalid variable name {key!r} "
+                f"{where}: invalid variable name before '=' "
                 "(letters, digits and underscores; not starting with a digit)"
             )
-        result[key] = _unquote(value.strip(), where)
+        result[key] = _unquote(value.strip(), f"{where}: value of {key}")
     return result
 
 

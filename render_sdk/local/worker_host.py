@@ -186,7 +186,34 @@ def _exit_text(code: int | None) -> str:
     return f"exited with code {code}"
 
 
-async def _register(config: WorkerConfig) -> list[WorkerTaskSpec]:
+class _SpawnedGroup:
+    """The registering worker's process group, killable from another thread.
+
+    The caller's thread kills it when interrupted (Ctrl-C lands there, not on the
+    event loop's thread); a worker spawned after that is killed as soon as it starts.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pid: int | None = None
+        self._abandoned = False
+
+    def started(self, pid: int) -> None:
+        with self._lock:
+            self._pid = pid
+            abandoned = self._abandoned
+        if abandoned:
+            _kill_group(pid)
+
+    def abandon(self) -> None:
+        with self._lock:
+            self._abandoned = True
+            pid = self._pid
+        if pid is not None:
+            _kill_group(pid)
+
+
+async def _register(config: WorkerConfig, group: _SpawnedGroup) -> list[WorkerTaskSpec]:
     loop = asyncio.get_running_loop()
     registered: asyncio.Future[list[WorkerTaskSpec]] = loop.create_future()
 
@@ -210,6 +237,7 @@ async def _register(config: WorkerConfig) -> list[WorkerTaskSpec]:
     process: asyncio.subprocess.Process | None = None
     try:
         process = await _spawn(config, config.environment("register", path, None))
+        group.started(process.pid)
         stdout = _Lines(process.stdout, lambda _line: None)
         stderr = _Lines(process.stderr, lambda _line: None)
         exited = asyncio.ensure_future(process.wait())
@@ -254,19 +282,29 @@ def register_worker(config: WorkerConfig) -> list[WorkerTaskSpec]:
     """Run the command in register mode and return the tasks it registered (blocking).
 
     Runs on a private event loop in a helper thread, so it works from any caller,
-    including one inside a running event loop.
+    including one inside a running event loop. If the caller is interrupted while
+    waiting (Ctrl-C), the worker's process group is killed before the interruption
+    is re-raised: the worker runs in a session of its own, so the terminal's
+    ``SIGINT`` never reaches it and it would otherwise outlive the caller.
     """
     outcome: dict[str, Any] = {}
+    group = _SpawnedGroup()
 
     def target() -> None:
         try:
-            outcome["specs"] = asyncio.run(_register(config))
+            outcome["specs"] = asyncio.run(_register(config, group))
         except BaseException as exc:  # handed to the caller below
             outcome["error"] = exc
 
     thread = threading.Thread(target=target, name="render-sdk-register-worker", daemon=True)
     thread.start()
-    thread.join()
+    try:
+        thread.join()
+    except BaseException:
+        group.abandon()
+        # Give the helper a moment to reap the worker and remove its socket folder.
+        thread.join(timeout=2.0)
+        raise
     if "error" in outcome:
         raise outcome["error"]
     specs: list[WorkerTaskSpec] = outcome["specs"]

@@ -110,6 +110,13 @@ class MockRouter:
         assert router.starts == [{"task": "my-workflow/square", "input": [5], ...}]
 
     Requests it has no answer for get a 404 whose message says what to add.
+
+    Like the API, a start repeating an ``idempotencyKey`` already used in the same
+    workflow (the part of the task slug before ``/``; the task itself for a task ID)
+    returns the run the first start took, and takes no declared run. Canceling a run
+    that already finished answers 409 ``task_run_not_cancelable`` and leaves it as it
+    was, as the local server does (Render's API documents no 409 for this; its CLI dev
+    server answers 500).
     """
 
     def __init__(self) -> None:
@@ -117,6 +124,7 @@ class MockRouter:
         self._numbers = itertools.count(1)
         self._runs: dict[str, MockRun] = {}
         self._queued: dict[str | None, list[MockRun]] = {}
+        self._by_key: dict[tuple[str, str], MockRun] = {}
         self._canned: list[_Canned] = []
         self._sync = MockTransport(self.handle)
         self._async = AsyncMockTransport(self.handle)
@@ -251,6 +259,15 @@ class MockRouter:
             if method == "GET":
                 return json_response(200, run.to_api(details=True))
             if method == "DELETE":
+                if run.status in _TERMINAL:
+                    return json_response(
+                        409,
+                        {
+                            "message": f"task run {run.id!r} already finished with status "
+                            f"{run.status!r}",
+                            "code": "task_run_not_cancelable",
+                        },
+                    )
                 run.set_status("canceled")
                 return json_response(204)
         return _not_found(
@@ -261,6 +278,10 @@ class MockRouter:
     def _start(self, request: HTTPRequest) -> HTTPResponse:
         body = json.loads(request.content or b"{}")
         task = body.get("task")
+        key = body.get("idempotencyKey")
+        scope = (_workflow_of(task), key) if isinstance(key, str) else None
+        if scope is not None and scope in self._by_key:
+            return json_response(202, self._by_key[scope].to_api(details=False))
         queue = self._queued.get(task) or self._queued.get(None)
         if not queue:
             return _not_found(
@@ -269,6 +290,8 @@ class MockRouter:
         run = queue.pop(0)
         run.task = task
         run._after_start(body.get("input"))
+        if scope is not None:
+            self._by_key[scope] = run
         started = run.to_api(details=False)
         started["status"] = "pending"
         return json_response(202, started)
@@ -289,6 +312,15 @@ class MockRouter:
 
     def _new_id(self) -> str:
         return f"trn-mock{next(self._numbers):012d}"
+
+
+_TERMINAL = frozenset({"succeeded", "completed", "failed", "canceled"})
+
+
+def _workflow_of(task: Any) -> str:
+    # Keys are scoped to a workflow: the slug's first part (a task ID is its own scope).
+    text = str(task)
+    return text.split("/", 1)[0] if "/" in text else text
 
 
 def _api_path(path: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
 import sys
 from collections.abc import Iterator
 from datetime import datetime
@@ -218,3 +220,22 @@ def test_a_bad_env_file_line_is_reported_with_file_and_line(
     code = command_main(["--port", "0", "--env-file", str(env_file), "--", "python", "x.py"])
     assert code == 2
     assert f"{env_file}:2: expected KEY=VALUE" in capsys.readouterr().err
+
+
+def test_interrupting_a_registration_leaves_no_worker_process(tmp_path: Path) -> None:
+    marker = tmp_path / "pid"
+    worker = ["sh", "-c", f'echo $$ > "{marker}"; exec sleep 4242']
+    driver = (
+        "from render_sdk.local.worker_host import WorkerConfig, register_worker\n"
+        f"register_worker(WorkerConfig(command=tuple({worker!r})))\n"
+    )
+    caller = subprocess.Popen([sys.executable, "-c", driver], stderr=subprocess.PIPE, text=True)
+    try:
+        (pid,) = pids_in(marker)
+        assert alive(pid)
+        caller.send_signal(signal.SIGINT)  # what Ctrl-C sends to the caller's terminal group
+        _, stderr = caller.communicate(timeout=10)
+    finally:
+        caller.kill()
+    assert "KeyboardInterrupt" in stderr
+    eventually(lambda: not alive(pid), timeout=5, what="the worker to be killed")

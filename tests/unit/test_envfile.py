@@ -39,16 +39,40 @@ def test_later_lines_win() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("JUST_A_NAME\n", r"app.env:1: expected KEY=VALUE, got 'JUST_A_NAME'"),
-        ("OK=1\n1BAD=x\n", r"app.env:2: invalid variable name '1BAD'"),
-        ("A='open\n", r"app.env:1: unterminated single quote"),
-        ('A="open\n', r"app.env:1: unterminated double quote"),
-        ('A="x" y\n', r"app.env:1: unexpected text after the closing quote"),
+        ("JUST_A_NAME\n", r"app.env:1: expected KEY=VALUE \(the line has no '='\)"),
+        ("OK=1\n1BAD=x\n", r"app.env:2: invalid variable name before '=' \(letters"),
+        ("A='open\n", r"app.env:1: value of A: unterminated single quote"),
+        ('A="open\n', r"app.env:1: value of A: unterminated double quote"),
+        ('A="x" y\n', r"app.env:1: value of A: unexpected text after the closing quote"),
     ],
 )
 def test_bad_lines_name_the_file_and_line(text: str, message: str) -> None:
     with pytest.raises(EnvFileError, match=message):
         parse_env(text, "app.env")
+
+
+SECRET = "sk_live_51HdontPrintMe"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"{SECRET}\n",  # a secret pasted without a name
+        f"export {SECRET}\n",
+        f"{SECRET}:x=1\n",  # a malformed name made of the secret
+        f"TOKEN='{SECRET}\n",
+        f'TOKEN="{SECRET}\n',
+        f'TOKEN="{SECRET}" {SECRET}\n',
+        f"TOKEN='x'{SECRET}\n",
+    ],
+)
+def test_errors_never_echo_the_line_or_the_value(text: str) -> None:
+    with pytest.raises(EnvFileError) as caught:
+        parse_env(text, "app.env")
+    message = str(caught.value)
+    assert message.startswith("app.env:1: ")
+    assert SECRET not in message
+    assert "dontPrint" not in message
 
 
 def test_files_are_read_and_missing_ones_are_reported(tmp_path: Path) -> None:
