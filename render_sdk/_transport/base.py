@@ -46,15 +46,31 @@ class Timeout:
         return Timeout(connect=min(self.connect, seconds), read=min(self.read, seconds))
 
 
+_SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
+
+
+def _redacted_headers(headers: Mapping[str, str]) -> str:
+    # A request's repr reaches logs, tracebacks and failing test output: never the key.
+    shown = {
+        name: "<redacted>" if name.lower() in _SECRET_HEADERS else value
+        for name, value in headers.items()
+    }
+    return repr(shown)
+
+
 @attrs.frozen
 class HTTPRequest:
-    """One request, fully formed: the URL already carries its query string."""
+    """One request, fully formed: the URL already carries its query string.
+
+    Its repr shows ``Authorization``, ``Proxy-Authorization`` and ``Cookie`` as
+    ``<redacted>``.
+    """
 
     method: str
     url: str
-    headers: Mapping[str, str]
-    content: bytes | None
-    timeout: Timeout
+    headers: Mapping[str, str] = attrs.field(repr=_redacted_headers)
+    content: bytes | None = attrs.field(repr=False)
+    timeout: Timeout = attrs.field()
 
 
 @attrs.frozen

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from render_sdk._transport.base import HTTPRequest, Timeout
 from render_sdk.cli._state import CliState
 from render_sdk.testing import MockRouter
 
@@ -25,3 +26,18 @@ def test_a_recorded_request_repr_hides_the_authorization_header() -> None:
     assert SECRET not in repr(recorded)
     assert SECRET not in repr(router.requests)
     assert "/v1/task-runs" in repr(recorded)
+
+
+def test_an_http_request_repr_hides_credentials_but_keeps_what_helps_debugging() -> None:
+    request = HTTPRequest(
+        method="GET",
+        url="https://api.render.com/v1/task-runs/trn-1",
+        headers={"Authorization": f"Bearer {SECRET}", "Cookie": SECRET, "X-Team": "blue"},
+        content=SECRET.encode(),
+        timeout=Timeout(connect=1.0, read=2.0),
+    )
+    text = repr(request)
+    assert SECRET not in text
+    assert "'Authorization': '<redacted>'" in text
+    assert "'X-Team': 'blue'" in text
+    assert "trn-1" in text
