@@ -402,9 +402,7 @@ class AsyncRateLimitGate:
             else:
                 await self._clock.sleep(decision.until - now)
 
-    async def _next_answer(
-        self, state: _AsyncGateState, group: str, timeout: float | None
-    ) -> None:
+    async def _next_answer(self, state: _AsyncGateState, group: str, timeout: float | None) -> None:
         import asyncio
 
         loop = asyncio.get_running_loop()

@@ -34,6 +34,7 @@ _NOT_SENT: tuple[type[BaseException], ...] = (
     aiohttp.NonHttpUrlClientError,  # a scheme other than http(s)
 )
 
+
 def map_aiohttp_error(exc: BaseException, method: str, url: str) -> Exception:
     """Turn an aiohttp failure (or a timeout) into APIConnectionError / APITimeoutError."""
     sent = not isinstance(exc, _NOT_SENT)

@@ -234,4 +234,3 @@ class HttpxTransport:
         if self._unused_client is not None and self._caller_client is None:
             client, self._unused_client = self._unused_client, None
             await client.aclose()
-

@@ -33,6 +33,7 @@ _NOT_SENT: tuple[type[BaseException], ...] = (
     u3.LocationValueError,  # a URL urllib3 cannot send (also unknown schemes)
 )
 
+
 def map_urllib3_error(exc: BaseException, method: str, url: str) -> Exception:
     """Turn a urllib3 (or socket) failure into APIConnectionError / APITimeoutError."""
     if isinstance(exc, u3.NewConnectionError):  # a ConnectTimeoutError subclass, not a timeout

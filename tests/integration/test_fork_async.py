@@ -12,9 +12,8 @@ import asyncio
 import os
 import threading
 import uuid
-from typing import Any
-
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 

@@ -1,8 +1,8 @@
 """The blocking Client across os.fork(): children never share their parent's connections.
 
 A client that made requests before a fork has pooled sockets; a child that wrote to one
-would read answers meant for another process. Every blocking transport is tested. Each request here carries a token that only
-it uses, and every answer must carry that token back.
+would read answers meant for another process. Each request here carries a token that only
+it uses, and every answer must carry that token back. Every blocking transport is tested.
 """
 
 from __future__ import annotations
@@ -10,9 +10,8 @@ from __future__ import annotations
 import os
 import threading
 import uuid
-from concurrent.futures import ThreadPoolExecutor
-
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
