@@ -9,7 +9,6 @@ from __future__ import annotations
 import collections
 import contextlib
 import math
-import os
 import queue
 import threading
 import time
@@ -17,7 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-from ._fork import current_pid
+from ._fork import PerProcess, current_pid
 from ._logging import logger
 from ._ratelimit import Admit, Hold, RateLimitPacing, parse_rate_limit_headers
 
@@ -276,6 +275,23 @@ def _log_hold(group: str, hold: Hold, now: float, in_flight: int) -> None:
         )
 
 
+class _SyncGateState:
+    """One process's pacing of a blocking client, its lock, and the conditions held on."""
+
+    def __init__(self, max_hold: float) -> None:
+        self.pacing = RateLimitPacing(max_hold=max_hold)
+        self.lock = threading.Lock()
+        # Per group: (held until a reset or an answer, held until an answer only).
+        self.conditions: dict[str, tuple[threading.Condition, threading.Condition]] = {}
+
+    def pair(self, group: str) -> tuple[threading.Condition, threading.Condition]:
+        pair = self.conditions.get(group)
+        if pair is None:
+            pair = (threading.Condition(self.lock), threading.Condition(self.lock))
+            self.conditions[group] = pair
+        return pair
+
+
 class SyncRateLimitGate:
     """Hold a blocking client's requests while the API's rate-limit window is spent.
 
@@ -293,39 +309,23 @@ class SyncRateLimitGate:
 
     def __init__(self, clock: Clock, *, max_hold: float = 60.0) -> None:
         self._clock = clock
-        self._max_hold = max_hold
-        self._start_fresh()
-
-    def _start_fresh(self) -> None:
-        self._pid = os.getpid()
-        self._pacing = RateLimitPacing(max_hold=self._max_hold)
-        self._lock = threading.Lock()
-        # Per group: (held until a reset or an answer, held until an answer only).
-        self._conditions: dict[str, tuple[threading.Condition, threading.Condition]] = {}
-
-    def _pair(self, group: str) -> tuple[threading.Condition, threading.Condition]:
-        pair = self._conditions.get(group)
-        if pair is None:
-            pair = (threading.Condition(self._lock), threading.Condition(self._lock))
-            self._conditions[group] = pair
-        return pair
+        self._state = PerProcess(lambda: _SyncGateState(max_hold))
 
     def acquire(self, group: str, deadline: float | None = None) -> None:
         """Return once a request of ``group`` may be sent (it then counts as in flight)."""
-        if self._pid != os.getpid():
-            self._start_fresh()
+        state = self._state.get()
         logged = False
         while True:
-            with self._lock:
+            with state.lock:
                 now = self._clock.now()
-                decision = self._pacing.admit(group, now, deadline)
+                decision = state.pacing.admit(group, now, deadline)
                 if isinstance(decision, Admit):
                     return
                 if not logged:
-                    _log_hold(group, decision, now, self._pacing.in_flight(group))
+                    _log_hold(group, decision, now, state.pacing.in_flight(group))
                     logged = True
                 if decision.on_answer:
-                    timed, untimed = self._pair(group)
+                    timed, untimed = state.pair(group)
                     if math.isinf(decision.until):
                         untimed.wait()
                     else:
@@ -335,101 +335,117 @@ class SyncRateLimitGate:
 
     def settle(self, group: str, headers: Mapping[str, str] | None) -> None:
         """A request of ``group`` ended: with a response's headers, or None if none came."""
-        if self._pid != os.getpid():
+        state = self._state.current()
+        if state is None:
             return  # a request of the parent's, finishing in a forked child
         reading = None if headers is None else parse_rate_limit_headers(headers, time.time())
-        with self._lock:
+        with state.lock:
             now = self._clock.now()
-            self._pacing.settle(group, now, reading, answered=headers is not None)
-            pair = self._conditions.get(group)
+            state.pacing.settle(group, now, reading, answered=headers is not None)
+            pair = state.conditions.get(group)
             if pair is None:
                 return
             timed, untimed = pair
             untimed.notify_all()
-            free = self._pacing.available(group, now)
+            free = state.pacing.available(group, now)
             if math.isinf(free):
                 timed.notify_all()
             elif free >= 1:
                 timed.notify(int(free))
 
 
+class _AsyncGateState:
+    """One process's pacing of an asyncio client, and the futures held on.
+
+    The lock is for a client used by several event loops on several threads at once:
+    it is never held across an await, and a held request is woken through its own loop.
+    """
+
+    def __init__(self, max_hold: float) -> None:
+        self.pacing = RateLimitPacing(max_hold=max_hold)
+        self.lock = threading.Lock()
+        # Per group: (held until a reset or an answer, held until an answer only).
+        self.waiters: dict[str, tuple[_Waiters, _Waiters]] = {}
+
+
 class AsyncRateLimitGate:
     """Hold an asyncio client's requests while the API's rate-limit window is spent.
 
     Shared by every task of one client (see ``SyncRateLimitGate``, which wakes held
-    requests the same way). Needs no lock: each decision and its bookkeeping happen
-    between two awaits. Held requests wait on futures of the loop they run on, so the
-    gate is bound to no event loop.
+    requests the same way). Held requests wait on futures of the loop they run on, woken
+    through that loop, so the gate is bound to no event loop: a client used by loops on
+    several threads at once paces them all (a lock, never held across an await, keeps
+    their bookkeeping whole).
     """
 
     def __init__(self, clock: AsyncClock, *, max_hold: float = 60.0) -> None:
         self._clock = clock
-        self._max_hold = max_hold
-        self._start_fresh()
-
-    def _start_fresh(self) -> None:
-        self._pid = os.getpid()
-        self._pacing = RateLimitPacing(max_hold=self._max_hold)
-        # Per group: (held until a reset or an answer, held until an answer only).
-        self._waiters: dict[str, tuple[_Waiters, _Waiters]] = {}
+        self._state = PerProcess(lambda: _AsyncGateState(max_hold))
 
     async def acquire(self, group: str, deadline: float | None = None) -> None:
         """Return once a request of ``group`` may be sent (it then counts as in flight)."""
-        if self._pid != os.getpid():
-            self._start_fresh()
+        state = self._state.get()
         logged = False
         while True:
-            now = self._clock.now()
-            decision = self._pacing.admit(group, now, deadline)
-            if isinstance(decision, Admit):
-                return
+            with state.lock:
+                now = self._clock.now()
+                decision = state.pacing.admit(group, now, deadline)
+                if isinstance(decision, Admit):
+                    return
+                in_flight = state.pacing.in_flight(group)
             if not logged:
-                _log_hold(group, decision, now, self._pacing.in_flight(group))
+                _log_hold(group, decision, now, in_flight)
                 logged = True
             if decision.on_answer:
                 timeout = None if math.isinf(decision.until) else decision.until - now
-                await self._next_answer(group, timeout)
+                await self._next_answer(state, group, timeout)
             else:
                 await self._clock.sleep(decision.until - now)
 
-    async def _next_answer(self, group: str, timeout: float | None) -> None:
+    async def _next_answer(self, state: _AsyncGateState, group: str, timeout: float | None) -> None:
         import asyncio
 
         loop = asyncio.get_running_loop()
         waiter: asyncio.Future[None] = loop.create_future()
-        pair = self._waiters.get(group)
-        if pair is None:
-            pair = self._waiters[group] = (collections.deque(), collections.deque())
-        waiters = pair[1] if timeout is None else pair[0]
-        waiters.append(waiter)
+        with state.lock:
+            pair = state.waiters.get(group)
+            if pair is None:
+                pair = state.waiters[group] = (collections.deque(), collections.deque())
+            waiters = pair[1] if timeout is None else pair[0]
+            waiters.append(waiter)
         timer = None if timeout is None else loop.call_later(max(0.0, timeout), _wake, waiter)
         try:
             await waiter
         finally:
             if timer is not None:
                 timer.cancel()
-            with contextlib.suppress(ValueError):  # woken by its timer, or cancelled
+            with state.lock, contextlib.suppress(ValueError):  # woken by its timer, or cancelled
                 waiters.remove(waiter)
 
     def settle(self, group: str, headers: Mapping[str, str] | None) -> None:
         """A request of ``group`` ended: with a response's headers, or None if none came."""
-        if self._pid != os.getpid():
-            return
+        state = self._state.current()
+        if state is None:
+            return  # a request of the parent's, finishing in a forked child
         reading = None if headers is None else parse_rate_limit_headers(headers, time.time())
-        now = self._clock.now()
-        self._pacing.settle(group, now, reading, answered=headers is not None)
-        pair = self._waiters.get(group)
-        if pair is None:
-            return
-        timed, untimed = pair
-        while untimed:
-            _wake(untimed.popleft())
-        free = self._pacing.available(group, now)
-        while timed and free >= 1:
-            waiter = timed.popleft()
-            if not waiter.done():
-                waiter.set_result(None)
-                free -= 1
+        woken: list[asyncio.Future[None]] = []
+        with state.lock:
+            now = self._clock.now()
+            state.pacing.settle(group, now, reading, answered=headers is not None)
+            pair = state.waiters.get(group)
+            if pair is None:
+                return
+            timed, untimed = pair
+            woken.extend(untimed)
+            untimed.clear()
+            free = state.pacing.available(group, now)
+            while timed and free >= 1:
+                waiter = timed.popleft()
+                if not waiter.done():
+                    woken.append(waiter)
+                    free -= 1
+        for waiter in woken:
+            _wake_from_any_thread(waiter)
 
 
 if TYPE_CHECKING:
@@ -439,6 +455,22 @@ if TYPE_CHECKING:
 def _wake(waiter: asyncio.Future[None]) -> None:
     if not waiter.done():
         waiter.set_result(None)
+
+
+def _wake_from_any_thread(waiter: asyncio.Future[None]) -> None:
+    """Wake a held request that may wait on another thread's event loop."""
+    import asyncio
+
+    loop = waiter.get_loop()
+    try:
+        running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    if loop is running:
+        _wake(waiter)
+        return
+    with contextlib.suppress(RuntimeError):  # its loop has ended, and the request with it
+        loop.call_soon_threadsafe(_wake, waiter)
 
 
 # --- many calls at bounded concurrency ---------------------------------------------------

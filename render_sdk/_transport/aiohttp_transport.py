@@ -4,13 +4,15 @@ aiohttp parses HTTP in C and keeps its connection pool in plain dicts and deques
 request costs the client about half the CPU it costs on httpx (see docs/benchmarks.md).
 Same contract as the httpx transport: failures become APIConnectionError /
 APITimeoutError with ``request_sent`` set, event streams use a session of their own,
-and a forked child never uses its parent's connections.
+sessions belong to one event loop in one process (each loop and each forked child gets
+its own, closed when its loop shuts down), and loop-related RuntimeErrors become
+EventLoopError.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
+import weakref
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
@@ -18,8 +20,10 @@ import aiohttp
 from aiohttp.helpers import get_env_proxy_for_url
 from yarl import URL
 
-from ..errors import APIConnectionError, APITimeoutError
+from .._fork import PerProcess, current_pid
+from ..errors import APIConnectionError, APITimeoutError, ConfigurationError, EventLoopError
 from .base import HTTPRequest, HTTPResponse
+from .loops import LOOP_ADVICE, LoopWatch, loop_error
 
 __all__ = ["AiohttpTransport", "map_aiohttp_error"]
 
@@ -29,11 +33,6 @@ _NOT_SENT: tuple[type[BaseException], ...] = (
     aiohttp.InvalidURL,
     aiohttp.NonHttpUrlClientError,  # a scheme other than http(s)
 )
-
-_FORKED_AWAY: list[Any] = []
-"""Sessions a forked child inherited from its parent: never used, never closed by the child
-(closing them could disturb the parent's connections), kept referenced so that they are
-not collected with an 'unclosed session' warning."""
 
 
 def map_aiohttp_error(exc: BaseException, method: str, url: str) -> Exception:
@@ -93,34 +92,64 @@ class _AiohttpStream:
         self._response.close()
 
 
+class _Pool:
+    """The sessions and request slots of one event loop in one process.
+
+    An aiohttp session and its connections belong to the loop they were made in; the pool
+    closes them when that loop shuts down its async generators, while it still runs.
+    """
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        stream_session: aiohttp.ClientSession | None,
+        slots: int,
+    ) -> None:
+        self.session = session
+        self.stream_session = stream_session
+        self.slots = asyncio.Semaphore(slots)
+        self.closed = False
+        self._watch = LoopWatch(self.aclose)
+
+    async def watch_loop(self) -> None:
+        """Close this pool when the running loop shuts down its async generators."""
+        await self._watch.start()
+
+    async def aclose(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        await self.session.close()
+        if self.stream_session is not None and self.stream_session is not self.session:
+            await self.stream_session.close()
+
+
 class AiohttpTransport:
-    """Send requests through one pooled ``aiohttp.ClientSession``.
+    """Send requests through one pooled ``aiohttp.ClientSession`` per event loop.
 
     At most ``max_connections`` requests are handed to aiohttp at once; the rest wait
     here (without a timeout, as with the httpx transport: the connect timeout starts
-    when a request gets its turn). Sessions are created on first use, inside the event
-    loop; a client is used on one event loop. Event streams use a session of their own,
-    so they never hold ordinary connections. Cookies are never kept.
-    Proxies come from the environment (``HTTPS_PROXY``, ``NO_PROXY``, ...), read once per
-    origin.
+    when a request gets its turn). Event streams use a session of their own, so they
+    never hold ordinary connections. Cookies are never kept. Proxies come from the
+    environment (``HTTPS_PROXY``, ``NO_PROXY``, ...), read once per origin.
+
+    A session belongs to one event loop in one process: used from another loop (a second
+    ``asyncio.run``, a test client that runs each app in a loop of its own) the transport
+    opens sessions for that loop, and a child of ``os.fork()`` opens its own. Each is
+    closed when its loop shuts down. A session passed in by the caller cannot be rebuilt:
+    using it from a second loop raises EventLoopError (it is used as it is, proxies and
+    all, for requests and streams alike, and closed with the transport).
     """
 
-    def __init__(self, *, max_connections: int = 20) -> None:
+    def __init__(
+        self, *, max_connections: int = 20, session: aiohttp.ClientSession | None = None
+    ) -> None:
         self._max_connections = max_connections
-        self._pid = os.getpid()
-        self._session: aiohttp.ClientSession | None = None
-        self._stream_session: aiohttp.ClientSession | None = None
-        self._slots: asyncio.Semaphore | None = None
+        self._caller_session = session
+        self._origin_pid = current_pid()
+        self._caller_loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
+        self._pools: PerProcess[dict[asyncio.AbstractEventLoop, _Pool]] = PerProcess(dict, {})
         self._proxies: dict[str, dict[str, Any]] = {}
-
-    def _forked_check(self) -> None:
-        if self._pid == os.getpid():
-            return
-        # A forked child: the pools are the parent's. Forget them and start afresh.
-        _FORKED_AWAY.extend(s for s in (self._session, self._stream_session) if s is not None)
-        self._pid = os.getpid()
-        self._session = self._stream_session = None
-        self._slots = None
 
     def _new_session(self, limit: int) -> aiohttp.ClientSession:
         return aiohttp.ClientSession(
@@ -133,6 +162,8 @@ class AiohttpTransport:
         )
 
     def _proxy(self, url: str) -> dict[str, Any]:
+        if self._caller_session is not None:  # the caller's session applies its own
+            return {}
         origin = url[: url.find("/", url.find("://") + 3)] if url.count("/") > 2 else url
         settings = self._proxies.get(origin)
         if settings is None:
@@ -146,17 +177,54 @@ class AiohttpTransport:
             self._proxies[origin] = settings
         return settings
 
+    async def _pool(self) -> _Pool:
+        loop = asyncio.get_running_loop()
+        pools = self._pools.get()
+        pool = pools.get(loop)
+        if pool is not None and not pool.closed:
+            return pool
+        for other in [other for other in pools if other is not loop and other.is_closed()]:
+            # That loop ended without shutting down its async generators: its sessions
+            # cannot be closed without it, and are left to the garbage collector.
+            del pools[other]
+        if self._caller_session is not None:
+            return self._caller_pool(loop, pools)
+        pool = pools[loop] = _Pool(
+            self._new_session(self._max_connections), None, self._max_connections
+        )
+        await pool.watch_loop()
+        return pool
+
+    def _caller_pool(
+        self, loop: asyncio.AbstractEventLoop, pools: dict[asyncio.AbstractEventLoop, _Pool]
+    ) -> _Pool:
+        assert self._caller_session is not None
+        if current_pid() != self._origin_pid:
+            raise ConfigurationError(
+                "this transport sends through an aiohttp.ClientSession passed in by the "
+                "caller, whose connections belong to the parent of this forked process: "
+                "create the session (and the AsyncClient using it) in the child, after the fork"
+            )
+        first_loop = self._caller_loop() if self._caller_loop is not None else loop
+        if first_loop is not loop or self._caller_session.closed:
+            raise EventLoopError(
+                "this AsyncClient sends through an aiohttp.ClientSession passed in by the "
+                "caller, which belongs to another event loop (or was closed with it) and "
+                "cannot be moved to this one: " + LOOP_ADVICE
+            )
+        self._caller_loop = weakref.ref(loop)
+        pool = pools[loop] = _Pool(
+            self._caller_session, self._caller_session, self._max_connections
+        )
+        return pool
+
     async def send(self, request: HTTPRequest) -> HTTPResponse:
         """Send ``request`` and read the whole response."""
-        self._forked_check()
-        if self._session is None:
-            self._session = self._new_session(self._max_connections)
-            self._slots = asyncio.Semaphore(self._max_connections)
-        assert self._slots is not None
+        pool = await self._pool()
         try:
             async with (
-                self._slots,
-                self._session.request(
+                pool.slots,
+                pool.session.request(
                     request.method,
                     request.url,
                     data=request.content,
@@ -169,15 +237,17 @@ class AiohttpTransport:
                 content = await response.read()
         except _FAILURES as exc:
             raise map_aiohttp_error(exc, request.method, request.url) from exc
+        except RuntimeError as exc:
+            raise loop_error(exc) from exc
         return HTTPResponse(response.status, response.headers, content)
 
     async def stream(self, request: HTTPRequest) -> _AiohttpStream:
         """Send ``request`` on the streams' session; the body is left unread."""
-        self._forked_check()
-        if self._stream_session is None:
-            self._stream_session = self._new_session(0)  # 0: no limit
+        pool = await self._pool()
+        if pool.stream_session is None:
+            pool.stream_session = self._new_session(0)  # 0: no limit
         try:
-            response = await self._stream_session.request(
+            response = await pool.stream_session.request(
                 request.method,
                 request.url,
                 data=request.content,
@@ -188,12 +258,23 @@ class AiohttpTransport:
             )
         except _FAILURES as exc:
             raise map_aiohttp_error(exc, request.method, request.url) from exc
+        except RuntimeError as exc:
+            raise loop_error(exc) from exc
         return _AiohttpStream(response, request.method, request.url)
 
     async def aclose(self) -> None:
-        """Close every pooled connection (in a forked child: only the child's own)."""
-        self._forked_check()
-        for session in (self._session, self._stream_session):
-            if session is not None:
-                await session.close()
-        self._session = self._stream_session = None
+        """Close the sessions of the running loop (this process's only).
+
+        Sessions of other loops that still run are closed in their own loop; those of
+        loops that have ended were closed when they shut down.
+        """
+        loop = asyncio.get_running_loop()
+        pools = self._pools.get()
+        for other, pool in list(pools.items()):
+            if other is loop:
+                del pools[other]
+                await pool.aclose()
+            elif other.is_closed():
+                del pools[other]
+            elif other.is_running():
+                asyncio.run_coroutine_threadsafe(pool.aclose(), other)

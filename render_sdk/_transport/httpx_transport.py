@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping
 
 import httpx
 
 from .._fork import PerProcess, current_pid
 from ..errors import APIConnectionError, APITimeoutError, ConfigurationError, EventLoopError
 from .base import HTTPRequest, HTTPResponse
+from .loops import LOOP_ADVICE, LoopWatch, loop_error
 
 __all__ = ["HttpxTransport"]
 
@@ -68,12 +69,6 @@ class _HttpxStream:
         await self._response.aclose()
 
 
-_LOOP_ADVICE = (
-    "create the AsyncClient inside the event loop that uses it (in a web app, in its "
-    "lifespan or startup handler) and close it there"
-)
-
-
 class _Pool:
     """The httpx clients and request slots of one event loop in one process.
 
@@ -89,18 +84,11 @@ class _Pool:
         self.stream_client = stream_client
         self.slots = asyncio.Semaphore(slots)
         self.closed = False
-        self._watch: AsyncGenerator[None, None] | None = None
+        self._watch = LoopWatch(self.aclose)
 
     async def watch_loop(self) -> None:
         """Close this pool when the running loop shuts down its async generators."""
-        self._watch = self._until_loop_shutdown()
-        await self._watch.__anext__()
-
-    async def _until_loop_shutdown(self) -> AsyncGenerator[None, None]:
-        try:
-            yield
-        finally:
-            await self.aclose()
+        await self._watch.start()
 
     async def aclose(self) -> None:
         if self.closed:
@@ -183,7 +171,7 @@ class HttpxTransport:
             raise EventLoopError(
                 "this AsyncClient sends through an httpx.AsyncClient passed in by the caller, "
                 "which was opened in another event loop and cannot be moved to this one: "
-                + _LOOP_ADVICE
+                + LOOP_ADVICE
             )
         self._caller_loop = weakref.ref(loop)
         pool = pools[loop] = _Pool(self._caller_client, self._caller_client, self._max_connections)
@@ -204,7 +192,7 @@ class HttpxTransport:
         except httpx.HTTPError as exc:
             raise map_httpx_error(exc, request.method, request.url) from exc
         except RuntimeError as exc:
-            raise _loop_error(exc) from exc
+            raise loop_error(exc) from exc
         return HTTPResponse(response.status_code, response.headers, response.content)
 
     async def stream(self, request: HTTPRequest) -> _HttpxStream:
@@ -224,7 +212,7 @@ class HttpxTransport:
         except httpx.HTTPError as exc:
             raise map_httpx_error(exc, request.method, request.url) from exc
         except RuntimeError as exc:
-            raise _loop_error(exc) from exc
+            raise loop_error(exc) from exc
         return _HttpxStream(response, request.method, request.url)
 
     async def aclose(self) -> None:
@@ -246,13 +234,3 @@ class HttpxTransport:
         if self._unused_client is not None and self._caller_client is None:
             client, self._unused_client = self._unused_client, None
             await client.aclose()
-
-
-def _loop_error(exc: RuntimeError) -> Exception:
-    """A RuntimeError about event loops (from asyncio, anyio or httpcore) as EventLoopError."""
-    if "loop" not in str(exc):
-        return exc
-    return EventLoopError(
-        f"the AsyncClient's connections belong to an event loop that has ended or is not "
-        f"the running one ({exc}): {_LOOP_ADVICE}"
-    )

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import urllib3
 import urllib3.exceptions as u3
 
+from .._fork import PerProcess
 from ..errors import APIConnectionError, APITimeoutError
 from .base import HTTPRequest, HTTPResponse
 
@@ -31,10 +32,6 @@ _NOT_SENT: tuple[type[BaseException], ...] = (
     u3.ProxyError,
     u3.LocationValueError,  # a URL urllib3 cannot send (also unknown schemes)
 )
-
-_FORKED_AWAY: list[Any] = []
-"""Pools a forked child inherited: never used or closed by the child (closing them could
-disturb its parent's connections)."""
 
 
 def map_urllib3_error(exc: BaseException, method: str, url: str) -> Exception:
@@ -123,6 +120,14 @@ class _Urllib3Stream:
         self._response.close()
 
 
+class _Pools:
+    """One process's pool managers, by (proxy, for streams), and the lock that guards them."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.managers: dict[tuple[str | None, bool], urllib3.PoolManager] = {}
+
+
 class Urllib3Transport:
     """Send requests through urllib3 connection pools (safe to share across threads).
 
@@ -136,10 +141,11 @@ class Urllib3Transport:
 
     def __init__(self, *, pool_maxsize: int = 64) -> None:
         self._pool_maxsize = pool_maxsize
-        self._lock = threading.Lock()
-        self._pid = os.getpid()
         self._ca_certs = _ca_bundle()
-        self._managers: dict[tuple[str | None, bool], urllib3.PoolManager] = {}
+        # Pools are per process: a child of os.fork() must never write to a connection its
+        # parent pooled (the two would read each other's responses), nor wait on a lock a
+        # parent's thread held at the fork.
+        self._pools: PerProcess[_Pools] = PerProcess(_Pools)
         self._proxies: dict[str, str | None] = {}
 
     def _proxy(self, url: str) -> str | None:
@@ -155,12 +161,9 @@ class Urllib3Transport:
 
     def _manager(self, url: str, *, stream: bool) -> urllib3.PoolManager:
         key = (self._proxy(url), stream)
-        with self._lock:
-            if self._pid != os.getpid():  # a forked child: the pools are the parent's
-                _FORKED_AWAY.extend(self._managers.values())
-                self._managers = {}
-                self._pid = os.getpid()
-            manager = self._managers.get(key)
+        pools = self._pools.get()
+        with pools.lock:
+            manager = pools.managers.get(key)
             if manager is None:
                 options: dict[str, Any] = {"num_pools": 4, "maxsize": self._pool_maxsize}
                 if self._ca_certs is not None:
@@ -169,7 +172,7 @@ class Urllib3Transport:
                     manager = urllib3.ProxyManager(key[0], **options)
                 else:
                     manager = urllib3.PoolManager(**options)
-                self._managers[key] = manager
+                pools.managers[key] = manager
             return manager
 
     def _urlopen(self, request: HTTPRequest, *, stream: bool) -> urllib3.BaseHTTPResponse:
@@ -201,8 +204,11 @@ class Urllib3Transport:
 
     def close(self) -> None:
         """Close every pooled connection (in a forked child: only the child's own)."""
-        with self._lock:
-            managers = list(self._managers.values()) if self._pid == os.getpid() else []
-            self._managers = {}
+        pools = self._pools.take()
+        if pools is None:
+            return
+        with pools.lock:
+            managers = list(pools.managers.values())
+            pools.managers.clear()
         for manager in managers:
             manager.clear()

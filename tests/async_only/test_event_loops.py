@@ -4,7 +4,8 @@ A module-level client used by several ``asyncio.run`` calls, by two test clients
 runs the app in a loop of its own), or by two loops at once keeps working; its
 connections are closed when each loop shuts down, so nothing leaks (ResourceWarning is an
 error in this suite). Where the pool cannot be rebuilt (an httpx client passed in by the
-caller) the error says what to do instead of surfacing httpcore's RuntimeError.
+caller) the error says what to do instead of surfacing the HTTP library's RuntimeError.
+Every asyncio transport keeps this contract: each test runs on httpx and on aiohttp.
 """
 
 from __future__ import annotations
@@ -12,12 +13,16 @@ from __future__ import annotations
 import asyncio
 import gc
 import threading
+from collections.abc import Callable
 from typing import Any
 
+import aiohttp
 import httpx
 import pytest
 
 from render_sdk import AsyncClient, EventLoopError, RenderError
+from render_sdk._transport.aiohttp_transport import AiohttpTransport
+from render_sdk._transport.base import AsyncHTTPTransport
 from render_sdk._transport.httpx_transport import HttpxTransport
 from render_sdk.local import LocalServer
 
@@ -26,8 +31,25 @@ pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_render_env
 WAIT = 10.0
 
 
-def make_client(server: LocalServer, **options: Any) -> AsyncClient:
-    return AsyncClient(api_key="rnd_unused", base_url=server.base_url, **options)
+TRANSPORTS: dict[str, Callable[..., AsyncHTTPTransport]] = {
+    "httpx": HttpxTransport,
+    "aiohttp": AiohttpTransport,
+}
+
+
+@pytest.fixture(params=sorted(TRANSPORTS))
+def transport(request: pytest.FixtureRequest) -> AsyncHTTPTransport:
+    """A fresh transport of each kind (the client does not own it: ``close`` closes both)."""
+    return TRANSPORTS[request.param]()
+
+
+def make_client(server: LocalServer, transport: AsyncHTTPTransport) -> AsyncClient:
+    return AsyncClient(api_key="rnd_unused", base_url=server.base_url, transport=transport)
+
+
+async def close(client: AsyncClient, transport: AsyncHTTPTransport) -> None:
+    await client.aclose()
+    await transport.aclose()
 
 
 async def echo(client: AsyncClient, token: str) -> Any:
@@ -35,18 +57,22 @@ async def echo(client: AsyncClient, token: str) -> Any:
     return details.result["args"]
 
 
-def test_one_client_serves_several_asyncio_run_calls_in_turn(server: LocalServer) -> None:
-    client = make_client(server)
+def test_one_client_serves_several_asyncio_run_calls_in_turn(
+    server: LocalServer, transport: AsyncHTTPTransport
+) -> None:
+    client = make_client(server, transport)
     connections_before = server.connections
     for n in range(3):
         assert asyncio.run(echo(client, f"run-{n}")) == [f"run-{n}"]
     # each loop opened its own connections (the first loop's cannot serve the second)
     assert server.connections > connections_before
-    asyncio.run(client.aclose())
+    asyncio.run(close(client, transport))
 
 
-def test_one_client_serves_two_loops_running_at_the_same_time(server: LocalServer) -> None:
-    client = make_client(server)
+def test_one_client_serves_two_loops_running_at_the_same_time(
+    server: LocalServer, transport: AsyncHTTPTransport
+) -> None:
+    client = make_client(server, transport)
     results: dict[int, Any] = {}
 
     def in_a_thread(index: int) -> None:
@@ -61,11 +87,13 @@ def test_one_client_serves_two_loops_running_at_the_same_time(server: LocalServe
     for thread in threads:
         thread.join(timeout=WAIT)
     assert results == {i: [[f"t{i}-{n}"] for n in range(5)] for i in range(2)}
-    asyncio.run(client.aclose())
+    asyncio.run(close(client, transport))
 
 
 @pytest.mark.filterwarnings("ignore:Using .httpx. with .starlette.testclient.")
-def test_a_module_level_client_works_in_two_starlette_test_clients(server: LocalServer) -> None:
+def test_a_module_level_client_works_in_two_starlette_test_clients(
+    server: LocalServer, transport: AsyncHTTPTransport
+) -> None:
     pytest.importorskip("starlette")
     from starlette.applications import Starlette
     from starlette.requests import Request
@@ -73,7 +101,7 @@ def test_a_module_level_client_works_in_two_starlette_test_clients(server: Local
     from starlette.routing import Route
     from starlette.testclient import TestClient
 
-    client = make_client(server)  # as if created at import of the app's module
+    client = make_client(server, transport)  # as if created at import of the app's module
 
     async def start(request: Request) -> JSONResponse:
         token = request.path_params["token"]
@@ -89,22 +117,47 @@ def test_a_module_level_client_works_in_two_starlette_test_clients(server: Local
                 assert body["input"] == [f"b{block}-{n}"]
 
 
-def test_a_pool_of_a_loop_closed_by_hand_is_replaced(server: LocalServer) -> None:
-    client = make_client(server)
+def test_a_pool_of_a_loop_closed_by_hand_is_replaced(
+    server: LocalServer, transport: AsyncHTTPTransport
+) -> None:
+    client = make_client(server, transport)
     loop = asyncio.new_event_loop()
     assert loop.run_until_complete(echo(client, "first")) == ["first"]
     loop.run_until_complete(loop.shutdown_asyncgens())  # what asyncio.run does at the end
     loop.close()
     assert asyncio.run(echo(client, "second")) == ["second"]
-    asyncio.run(client.aclose())
+    asyncio.run(close(client, transport))
 
 
-def test_a_callers_httpx_client_used_from_a_second_loop_raises_a_clear_error(
-    server: LocalServer,
+async def callers_httpx_client() -> httpx.AsyncClient:
+    return httpx.AsyncClient()
+
+
+async def callers_aiohttp_session() -> aiohttp.ClientSession:
+    return aiohttp.ClientSession()  # made inside the loop, as aiohttp requires
+
+
+CALLERS: dict[str, tuple[Callable[[], Any], Callable[[Any], AsyncHTTPTransport]]] = {
+    "httpx": (callers_httpx_client, lambda own: HttpxTransport(client=own)),
+    "aiohttp": (callers_aiohttp_session, lambda own: AiohttpTransport(session=own)),
+}
+
+
+async def close_callers(own: httpx.AsyncClient | aiohttp.ClientSession) -> None:
+    if isinstance(own, httpx.AsyncClient):
+        await own.aclose()
+    else:
+        await own.close()
+
+
+@pytest.mark.parametrize("kind", sorted(CALLERS))
+def test_a_callers_client_used_from_a_second_loop_raises_a_clear_error(
+    server: LocalServer, kind: str
 ) -> None:
-    own = httpx.AsyncClient()
-    client = make_client(server, transport=HttpxTransport(client=own))
+    make_own, wrap = CALLERS[kind]
     loop = asyncio.new_event_loop()
+    own = loop.run_until_complete(make_own())
+    client = make_client(server, wrap(own))
     try:
         assert loop.run_until_complete(echo(client, "first")) == ["first"]
         with pytest.raises(EventLoopError) as caught:
@@ -115,25 +168,35 @@ def test_a_callers_httpx_client_used_from_a_second_loop_raises_a_clear_error(
         assert "create the AsyncClient inside the event loop" in message
         assert "lifespan" in message
     finally:
-        loop.run_until_complete(own.aclose())
+        loop.run_until_complete(close_callers(own))
         loop.close()
 
 
 @pytest.mark.filterwarnings("ignore::ResourceWarning")
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.parametrize("kind", sorted(CALLERS))
 def test_a_loop_error_from_the_transport_becomes_an_event_loop_error(
-    server: LocalServer,
+    server: LocalServer, kind: str
 ) -> None:
-    own = httpx.AsyncClient()  # used by the caller in a loop that then ended
+    make_own, wrap = CALLERS[kind]
 
-    async def callers_own_request(http: httpx.AsyncClient) -> None:
-        await http.get(server.base_url + "/tasks")
+    async def callers_own_request() -> Any:
+        own = await make_own()  # used by the caller in a loop that then ended
+        if isinstance(own, httpx.AsyncClient):
+            await own.get(server.base_url + "/tasks")
+        else:
+            async with own.get(server.base_url + "/tasks") as response:
+                await response.read()
+        return own
 
-    asyncio.run(callers_own_request(own))
-    client = make_client(server, transport=HttpxTransport(client=own))
+    own = asyncio.run(callers_own_request())
+    client = make_client(server, wrap(own))
     with pytest.raises(EventLoopError) as caught:
         asyncio.run(echo(client, "second"))
-    assert "Event loop is closed" in str(caught.value)
+    cause = caught.value.__cause__
+    assert isinstance(cause, RuntimeError)  # the library's own words are kept in the message
+    assert "loop" in str(cause)
+    assert str(cause) in str(caught.value)
     assert "create the AsyncClient inside the event loop" in str(caught.value)
-    del own, client, caught
+    del own, client, caught, cause
     gc.collect()  # the caller's connection dies with its loop: warned about here, not later

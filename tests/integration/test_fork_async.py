@@ -2,7 +2,8 @@
 
 The parent uses the client on its loop (and, in one test, is waiting on a run in a loop
 running in another thread at the moment of the fork); each child runs a fresh loop with
-many concurrent calls, every answer carrying back the token its request sent.
+many concurrent calls, every answer carrying back the token its request sent. Every
+asyncio transport is tested.
 """
 
 from __future__ import annotations
@@ -11,11 +12,15 @@ import asyncio
 import os
 import threading
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from render_sdk import AsyncClient, PollSchedule, RetryPolicy, TaskRunStatus
+from render_sdk._transport.aiohttp_transport import AiohttpTransport
+from render_sdk._transport.base import AsyncHTTPTransport
+from render_sdk._transport.httpx_transport import HttpxTransport
 from render_sdk.local import LocalServer
 from tests.forking import run_in_children
 
@@ -34,10 +39,28 @@ CALLS = 5
 WAIT = 20.0
 
 
-def make_client(server: LocalServer) -> AsyncClient:
+TRANSPORTS: dict[str, Callable[[], AsyncHTTPTransport]] = {
+    "aiohttp": AiohttpTransport,
+    "httpx": HttpxTransport,
+}
+
+
+@pytest.fixture(params=sorted(TRANSPORTS))
+def transport(request: pytest.FixtureRequest) -> AsyncHTTPTransport:
+    """Every asyncio transport (closed by ``close``: the client does not own it)."""
+    return TRANSPORTS[request.param]()
+
+
+async def close(client: AsyncClient, transport: AsyncHTTPTransport) -> None:
+    await client.aclose()
+    await transport.aclose()
+
+
+def make_client(server: LocalServer, transport: AsyncHTTPTransport) -> AsyncClient:
     return AsyncClient(
         api_key="rnd_unused_by_an_open_server",
         base_url=server.base_url,
+        transport=transport,
         retry_policy=RetryPolicy(max_retries=0),
         poll_schedule=PollSchedule(initial_interval=0.01, factor=1.5, max_interval=0.05),
     )
@@ -88,9 +111,9 @@ def in_fresh_loops_on_threads(client: AsyncClient, label: str, threads: int = 2)
 
 
 def test_children_of_an_async_client_used_before_fork_each_get_their_own_answers(
-    server: LocalServer,
+    server: LocalServer, transport: AsyncHTTPTransport
 ) -> None:
-    client = make_client(server)
+    client = make_client(server, transport)
     loop = asyncio.new_event_loop()
     try:
         loop.run_until_complete(concurrent_calls(client, "parent-before", wait=False))
@@ -100,14 +123,14 @@ def test_children_of_an_async_client_used_before_fork_each_get_their_own_answers
         assert reports == [""] * CHILDREN, "\n".join(reports)
         loop.run_until_complete(concurrent_calls(client, "parent-after", wait=True))
     finally:
-        loop.run_until_complete(client.aclose())
+        loop.run_until_complete(close(client, transport))
         loop.close()
 
 
 def test_an_async_wait_in_progress_in_the_parent_at_fork_is_unaffected(
-    server: LocalServer,
+    server: LocalServer, transport: AsyncHTTPTransport
 ) -> None:
-    client = make_client(server)
+    client = make_client(server, transport)
     loop = asyncio.new_event_loop()
     outcome: list[Any] = []
     streams_before = server.requests[EVENTS]
@@ -132,5 +155,5 @@ def test_an_async_wait_in_progress_in_the_parent_at_fork_is_unaffected(
     run_id, details = outcome
     assert (details.id, details.result) == (run_id, 0.6)
     loop.run_until_complete(concurrent_calls(client, "parent-after-wait", wait=False))
-    loop.run_until_complete(client.aclose())
+    loop.run_until_complete(close(client, transport))
     loop.close()

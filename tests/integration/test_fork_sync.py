@@ -2,7 +2,7 @@
 
 A client that made requests before a fork has pooled sockets; a child that wrote to one
 would read answers meant for another process. Each request here carries a token that only
-it uses, and every answer must carry that token back.
+it uses, and every answer must carry that token back. Every blocking transport is tested.
 """
 
 from __future__ import annotations
@@ -10,11 +10,15 @@ from __future__ import annotations
 import os
 import threading
 import uuid
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from render_sdk import Client, PollSchedule, RetryPolicy, TaskRunStatus
+from render_sdk._transport.base import HTTPTransport
+from render_sdk._transport.requests_transport import RequestsTransport
+from render_sdk._transport.urllib3_transport import Urllib3Transport
 from render_sdk.local import LocalServer
 from tests.forking import run_in_children
 
@@ -35,10 +39,25 @@ CALLS = 6
 WAIT = 20.0
 
 
-def make_client(server: LocalServer) -> Client:
+TRANSPORTS: dict[str, Callable[[], HTTPTransport]] = {
+    "requests": RequestsTransport,
+    "urllib3": Urllib3Transport,
+}
+
+
+@pytest.fixture(params=sorted(TRANSPORTS))
+def transport(request: pytest.FixtureRequest) -> Iterator[HTTPTransport]:
+    """Every blocking transport (closed after the test: the client does not own it)."""
+    made = TRANSPORTS[request.param]()
+    yield made
+    made.close()
+
+
+def make_client(server: LocalServer, transport: HTTPTransport) -> Client:
     return Client(
         api_key="rnd_unused_by_an_open_server",
         base_url=server.base_url,
+        transport=transport,
         retry_policy=RetryPolicy(max_retries=0),
         poll_schedule=PollSchedule(initial_interval=0.01, factor=1.5, max_interval=0.05),
     )
@@ -69,9 +88,9 @@ def calls_from_threads(client: Client, label: str, *, wait: bool) -> None:
 
 
 def test_children_of_a_client_used_before_fork_each_get_their_own_answers(
-    server: LocalServer,
+    server: LocalServer, transport: HTTPTransport
 ) -> None:
-    client = make_client(server)
+    client = make_client(server, transport)
     for n in range(THREADS):  # several pooled keep-alive connections in the parent
         round_trip(client, f"parent-before-{n}")
     parent_calls = threading.Event()
@@ -97,9 +116,9 @@ def test_children_of_a_client_used_before_fork_each_get_their_own_answers(
 
 
 def test_a_wait_in_progress_in_the_parent_at_fork_is_unaffected_and_children_wait_too(
-    server: LocalServer,
+    server: LocalServer, transport: HTTPTransport
 ) -> None:
-    client = make_client(server)
+    client = make_client(server, transport)
     run = client.workflows.start_task("demo/slow", [0.6])
     streams_before = server.requests[EVENTS]
     outcome: list[object] = []
@@ -126,9 +145,9 @@ def test_a_wait_in_progress_in_the_parent_at_fork_is_unaffected_and_children_wai
 
 
 def test_a_wait_begun_before_fork_carries_on_in_the_child_and_in_the_parent(
-    server: LocalServer,
+    server: LocalServer, transport: HTTPTransport
 ) -> None:
-    client = make_client(server)
+    client = make_client(server, transport)
     quick = client.workflows.start_task("demo/echo", ["quick"])
     slow = client.workflows.start_task("demo/slow", [0.5])
     finished = iter(client.workflows.as_completed([quick, slow], timeout=WAIT))

@@ -54,7 +54,7 @@ def test_a_lost_answer_frees_the_slot_without_teaching_anything() -> None:
 def test_a_forked_child_never_waits_on_its_parents_lock_or_requests() -> None:
     gate = SyncRateLimitGate(SystemClock())
     gate.acquire(GROUP)  # a probe in flight in the parent: others would wait for it
-    with gate._lock:  # and a parent thread holds the lock at the moment of the fork
+    with gate._state.get().lock:  # and a parent thread holds the lock at the moment of the fork
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the child
             code = 1
@@ -107,6 +107,6 @@ async def test_an_async_waiter_that_is_cancelled_leaves_nothing_behind() -> None
     waiter.cancel()
     with pytest.raises(asyncio.CancelledError):
         await waiter
-    assert not any(gate._waiters[GROUP])
+    assert not any(gate._state.get().waiters[GROUP])
     gate.settle(GROUP, {})
     await asyncio.wait_for(gate.acquire(GROUP), 1)

@@ -176,14 +176,15 @@ def test_a_forked_child_opens_connections_of_its_own(server: LocalServer) -> Non
     url = f"{server.base_url}/v1/tasks"
     transport = Urllib3Transport()
     assert transport.send(request(url)).status_code == 200
-    parent_pools = dict(transport._managers)
+    parent_pools = dict(transport._pools.get().managers)
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the child
         code = 1
         try:
             answer = transport.send(request(url))
             fresh = all(
-                transport._managers.get(key) is not pool for key, pool in parent_pools.items()
+                transport._pools.get().managers.get(key) is not pool
+                for key, pool in parent_pools.items()
             )
             code = 0 if answer.status_code == 200 and fresh else 2
         finally:
@@ -191,5 +192,5 @@ def test_a_forked_child_opens_connections_of_its_own(server: LocalServer) -> Non
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert transport.send(request(url)).status_code == 200
-    assert transport._managers == parent_pools
+    assert transport._pools.get().managers == parent_pools
     transport.close()
