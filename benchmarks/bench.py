@@ -3,8 +3,8 @@
 One local server runs in its own process for the whole run (so it never shares a GIL
 with the clients). Every scenario measures the three contenders of ``contenders.py``
 in the same run, alternating them round by round so that machine noise hits all alike.
-Prints a table of medians (p95 where latency matters) with ratios and the goals of
-issue 6, and writes ``results/bench-<time>.json`` and ``.png`` (see docs/benchmarks.md).
+Prints a table of medians (p95 where latency matters) with ratios and the project's
+goals, and writes ``results/bench-<time>.json`` and ``.png`` (see docs/benchmarks.md).
 
 Start-up is measured in one interpreter per contender (``--startup-python NAME=PATH``,
 created by the nox session with only what that contender needs); everything else runs

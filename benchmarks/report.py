@@ -1,4 +1,4 @@
-"""Summaries of a ``bench.py`` run: the goals of issue 6, the printed table and the chart."""
+"""Summaries of a ``bench.py`` run: the benchmark goals, the printed table and the chart."""
 
 from __future__ import annotations
 
