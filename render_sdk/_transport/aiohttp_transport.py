@@ -23,7 +23,7 @@ from yarl import URL
 from .._fork import PerProcess, current_pid
 from ..errors import APIConnectionError, APITimeoutError, ConfigurationError, EventLoopError
 from .base import HTTPRequest, HTTPResponse
-from .loops import LOOP_ADVICE, LoopWatch, loop_error
+from .loops import LOOP_ADVICE, LoopPool, close_pools, loop_error
 
 __all__ = ["AiohttpTransport", "map_aiohttp_error"]
 
@@ -92,36 +92,11 @@ class _AiohttpStream:
         self._response.close()
 
 
-class _Pool:
-    """The sessions and request slots of one event loop in one process.
+_Pool = LoopPool[aiohttp.ClientSession]
 
-    An aiohttp session and its connections belong to the loop they were made in; the pool
-    closes them when that loop shuts down its async generators, while it still runs.
-    """
 
-    def __init__(
-        self,
-        session: aiohttp.ClientSession,
-        stream_session: aiohttp.ClientSession | None,
-        slots: int,
-    ) -> None:
-        self.session = session
-        self.stream_session = stream_session
-        self.slots = asyncio.Semaphore(slots)
-        self.closed = False
-        self._watch = LoopWatch(self.aclose)
-
-    async def watch_loop(self) -> None:
-        """Close this pool when the running loop shuts down its async generators."""
-        await self._watch.start()
-
-    async def aclose(self) -> None:
-        if self.closed:
-            return
-        self.closed = True
-        await self.session.close()
-        if self.stream_session is not None and self.stream_session is not self.session:
-            await self.stream_session.close()
+async def _close_session(session: aiohttp.ClientSession) -> None:
+    await session.close()
 
 
 class AiohttpTransport:
@@ -190,7 +165,7 @@ class AiohttpTransport:
         if self._caller_session is not None:
             return self._caller_pool(loop, pools)
         pool = pools[loop] = _Pool(
-            self._new_session(self._max_connections), None, self._max_connections
+            self._new_session(self._max_connections), None, self._max_connections, _close_session
         )
         await pool.watch_loop()
         return pool
@@ -214,7 +189,7 @@ class AiohttpTransport:
             )
         self._caller_loop = weakref.ref(loop)
         pool = pools[loop] = _Pool(
-            self._caller_session, self._caller_session, self._max_connections
+            self._caller_session, self._caller_session, self._max_connections, _close_session
         )
         return pool
 
@@ -224,7 +199,7 @@ class AiohttpTransport:
         try:
             async with (
                 pool.slots,
-                pool.session.request(
+                pool.client.request(
                     request.method,
                     request.url,
                     data=request.content,
@@ -244,10 +219,10 @@ class AiohttpTransport:
     async def stream(self, request: HTTPRequest) -> _AiohttpStream:
         """Send ``request`` on the streams' session; the body is left unread."""
         pool = await self._pool()
-        if pool.stream_session is None:
-            pool.stream_session = self._new_session(0)  # 0: no limit
+        if pool.stream_client is None:
+            pool.stream_client = self._new_session(0)  # 0: no limit
         try:
-            response = await pool.stream_session.request(
+            response = await pool.stream_client.request(
                 request.method,
                 request.url,
                 data=request.content,
@@ -268,13 +243,4 @@ class AiohttpTransport:
         Sessions of other loops that still run are closed in their own loop; those of
         loops that have ended were closed when they shut down.
         """
-        loop = asyncio.get_running_loop()
-        pools = self._pools.get()
-        for other, pool in list(pools.items()):
-            if other is loop:
-                del pools[other]
-                await pool.aclose()
-            elif other.is_closed():
-                del pools[other]
-            elif other.is_running():
-                asyncio.run_coroutine_threadsafe(pool.aclose(), other)
+        await close_pools(self._pools.get())

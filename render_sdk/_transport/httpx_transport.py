@@ -11,7 +11,7 @@ import httpx
 from .._fork import PerProcess, current_pid
 from ..errors import APIConnectionError, APITimeoutError, ConfigurationError, EventLoopError
 from .base import HTTPRequest, HTTPResponse
-from .loops import LOOP_ADVICE, LoopWatch, loop_error
+from .loops import LOOP_ADVICE, LoopPool, close_pools, loop_error
 
 __all__ = ["HttpxTransport"]
 
@@ -69,34 +69,11 @@ class _HttpxStream:
         await self._response.aclose()
 
 
-class _Pool:
-    """The httpx clients and request slots of one event loop in one process.
+_Pool = LoopPool[httpx.AsyncClient]
 
-    Connections belong to the loop that opened them. A pool watches its loop through an
-    async generator that the loop closes when it shuts down (``asyncio.run``, anyio and
-    pytest-asyncio all do), and closes its connections then, while the loop still runs.
-    """
 
-    def __init__(
-        self, client: httpx.AsyncClient, stream_client: httpx.AsyncClient | None, slots: int
-    ) -> None:
-        self.client = client
-        self.stream_client = stream_client
-        self.slots = asyncio.Semaphore(slots)
-        self.closed = False
-        self._watch = LoopWatch(self.aclose)
-
-    async def watch_loop(self) -> None:
-        """Close this pool when the running loop shuts down its async generators."""
-        await self._watch.start()
-
-    async def aclose(self) -> None:
-        if self.closed:
-            return
-        self.closed = True
-        await self.client.aclose()
-        if self.stream_client is not None and self.stream_client is not self.client:
-            await self.stream_client.aclose()
+async def _close_client(client: httpx.AsyncClient) -> None:
+    await client.aclose()
 
 
 class HttpxTransport:
@@ -150,9 +127,8 @@ class HttpxTransport:
         if self._caller_client is not None:
             return self._caller_pool(loop, pools)
         client, self._unused_client = self._unused_client, None
-        pool = pools[loop] = _Pool(
-            client or self._new_client(self._max_connections), None, self._max_connections
-        )
+        client = client or self._new_client(self._max_connections)
+        pool = pools[loop] = _Pool(client, None, self._max_connections, _close_client)
         await pool.watch_loop()
         return pool
 
@@ -174,7 +150,9 @@ class HttpxTransport:
                 + LOOP_ADVICE
             )
         self._caller_loop = weakref.ref(loop)
-        pool = pools[loop] = _Pool(self._caller_client, self._caller_client, self._max_connections)
+        pool = pools[loop] = _Pool(
+            self._caller_client, self._caller_client, self._max_connections, _close_client
+        )
         return pool
 
     async def send(self, request: HTTPRequest) -> HTTPResponse:
@@ -221,16 +199,7 @@ class HttpxTransport:
         Pools of other loops that still run are closed in their own loop; those of
         loops that have ended were closed when they shut down.
         """
-        loop = asyncio.get_running_loop()
-        pools = self._pools.get()
-        for other, pool in list(pools.items()):
-            if other is loop:
-                del pools[other]
-                await pool.aclose()
-            elif other.is_closed():
-                del pools[other]
-            elif other.is_running():
-                asyncio.run_coroutine_threadsafe(pool.aclose(), other)
+        await close_pools(self._pools.get())
         if self._unused_client is not None and self._caller_client is None:
             client, self._unused_client = self._unused_client, None
             await client.aclose()

@@ -1,4 +1,4 @@
-"""What the asyncio transports share about event loops: the advice, and the error mapping.
+"""What the asyncio transports share about event loops: pools, the advice, the error mapping.
 
 Connections belong to the event loop that opened them. Both asyncio transports keep one
 pool per loop (and per process) and close it when its loop shuts down; where a pool cannot
@@ -8,11 +8,15 @@ the same advice.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Awaitable, Callable
+import asyncio
+from collections.abc import AsyncGenerator, Awaitable, Callable, MutableMapping
+from typing import Generic, TypeVar
 
 from ..errors import EventLoopError
 
-__all__ = ["LOOP_ADVICE", "LoopWatch", "loop_error"]
+__all__ = ["LOOP_ADVICE", "LoopPool", "LoopWatch", "close_pools", "loop_error"]
+
+C = TypeVar("C")
 
 LOOP_ADVICE = (
     "create the AsyncClient inside the event loop that uses it (in a web app, in its "
@@ -54,3 +58,56 @@ class LoopWatch:
             yield
         finally:
             await self._on_shutdown()
+
+
+class LoopPool(Generic[C]):
+    """The library clients (``C``: an httpx client, an aiohttp session) and request slots
+    of one event loop in one process; closed when that loop shuts down (see LoopWatch).
+
+    ``stream_client`` serves event streams so they never hold ordinary connections; the
+    transport opens it on first use. ``close`` closes one client in its loop.
+    """
+
+    def __init__(
+        self,
+        client: C,
+        stream_client: C | None,
+        slots: int,
+        close: Callable[[C], Awaitable[None]],
+    ) -> None:
+        self.client = client
+        self.stream_client = stream_client
+        self.slots = asyncio.Semaphore(slots)
+        self.closed = False
+        self._close = close
+        self._watch = LoopWatch(self.aclose)
+
+    async def watch_loop(self) -> None:
+        """Close this pool when the running loop shuts down its async generators."""
+        await self._watch.start()
+
+    async def aclose(self) -> None:
+        """Close the clients (once)."""
+        if self.closed:
+            return
+        self.closed = True
+        await self._close(self.client)
+        if self.stream_client is not None and self.stream_client is not self.client:
+            await self._close(self.stream_client)
+
+
+async def close_pools(pools: MutableMapping[asyncio.AbstractEventLoop, LoopPool[C]]) -> None:
+    """Close the running loop's pool; ask other running loops to close theirs.
+
+    Pools of loops that have ended were closed when they shut down (or, if a loop was
+    closed without that, are left to the garbage collector): they are only forgotten.
+    """
+    loop = asyncio.get_running_loop()
+    for other, pool in list(pools.items()):
+        if other is loop:
+            del pools[other]
+            await pool.aclose()
+        elif other.is_closed():
+            del pools[other]
+        elif other.is_running():
+            asyncio.run_coroutine_threadsafe(pool.aclose(), other)

@@ -122,14 +122,14 @@ def test_a_forked_child_opens_connections_of_its_own(server: LocalServer) -> Non
     loop = asyncio.new_event_loop()
     try:
         loop.run_until_complete(transport.send(request(url)))
-        parent_session = transport._pools.get()[loop].session
+        parent_session = transport._pools.get()[loop].client
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the child
             code = 1
             try:
                 child_loop = asyncio.new_event_loop()
                 answer = child_loop.run_until_complete(transport.send(request(url)))
-                fresh = transport._pools.get()[child_loop].session is not parent_session
+                fresh = transport._pools.get()[child_loop].client is not parent_session
                 child_loop.run_until_complete(transport.aclose())
                 child_loop.close()
                 code = 0 if answer.status_code == 200 and fresh else 2
@@ -148,7 +148,7 @@ def test_a_forked_child_opens_connections_of_its_own(server: LocalServer) -> Non
         assert os.waitstatus_to_exitcode(status) == 0
         # The parent's pool still works after the child used and closed its own.
         assert loop.run_until_complete(transport.send(request(url))).status_code == 200
-        assert transport._pools.get()[loop].session is parent_session
+        assert transport._pools.get()[loop].client is parent_session
     finally:
         loop.run_until_complete(transport.aclose())
         loop.close()
